@@ -4,27 +4,182 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
 from engine import __version__
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A mistake the user can fix; printed as one line, exit code 2."""
+
+
+def _store():
+    from engine.store import Store
+
+    return Store()
+
+
+def cmd_list(args) -> int:
+    from engine.drills import progress
+    from engine.drills.catalog import all_drills
+
+    store = _store()
+    rows = [(d.id, d.lesson, d.topic, progress.status(store, d), d.title) for d in all_drills()]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)] if rows else [0] * 4
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
+    return EXIT_PASS
+
+
+def cmd_start(args) -> int:
+    from engine.drills import progress, workspace
+    from engine.drills.catalog import get_drill
+    from engine.paths import workspace as workspace_dir
+
+    drill = get_drill(args.drill)
+    store = _store()
+    path, created = workspace.start(drill, workspace_dir(args.workspace), store, seed=args.seed, fresh=args.fresh)
+    progress.mark_started(store, drill)
+    print(path)
+    if not created:
+        print(f"(kept your existing file; `drill start {drill.id} --fresh` replaces it)", file=sys.stderr)
+    print(f"{drill.title}: {drill.summary}", file=sys.stderr)
+    print(f"Edit it, then run `drill run {drill.id}`.", file=sys.stderr)
+    return EXIT_PASS
+
+
+def _run_once(args, drill, path: Path) -> int:
+    from engine.drills import progress, runner, workspace
+    from engine.drills.render import render
+    from engine.drills.results import PASS
+
+    result = runner.run_drill(drill.id, path, device=args.device, time_limit=args.time_limit)
+    store = _store()
+    bug = workspace.drawn_bug(drill, store) if drill.debug else None
+    progress.record(store, result, str(path), extra={"bug": bug} if bug else None)
+    if args.json:
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        print(render(result, color=sys.stdout.isatty()))
+        if bug and result.status == PASS:
+            found = drill.bug(bug)
+            print(f"\n  Fixed! The bug you removed: {found.title}.\n  {found.explanation}")
+    return EXIT_PASS if result.status == PASS else EXIT_FAIL
+
+
+def cmd_run(args) -> int:
+    from engine.drills import runner
+    from engine.drills.catalog import get_drill
+    from engine.paths import workspace as workspace_dir
+
+    drill = get_drill(args.drill)
+    try:
+        path = runner.learner_file(drill, args.file, workspace_dir(args.workspace))
+    except runner.UsageError as problem:
+        raise CommandError(str(problem)) from None
+    if not args.watch:
+        return _run_once(args, drill, path)
+    return _watch(args, drill, path)
+
+
+def _watch(args, drill, path: Path) -> int:
+    """Re-run on every save until Ctrl-C, like rustlings' watch mode."""
+    code, seen = EXIT_FAIL, None
+    try:
+        while True:
+            stamp = path.stat().st_mtime_ns if path.exists() else None
+            if stamp != seen and stamp is not None:
+                seen = stamp
+                print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
+                code = _run_once(args, drill, path)
+                print(f"\n  Watching {path} — save to re-run, Ctrl-C to stop.")
+            time.sleep(0.3)
+    except KeyboardInterrupt:
+        return code
+
+
+def cmd_hint(args) -> int:
+    from engine.drills import progress
+    from engine.drills.catalog import get_drill
+
+    drill = get_drill(args.drill)
+    number, text = progress.next_hint(_store(), drill)
+    print(f"Hint {number}/{len(drill.hints)} for {drill.id}:\n  {text}")
+    return EXIT_PASS
+
+
+def cmd_solution(args) -> int:
+    from engine.drills import progress
+    from engine.drills.catalog import get_drill
+
+    drill = get_drill(args.drill)
+    if not progress.has_passed(_store(), drill):
+        if not args.force:
+            raise CommandError(
+                f"The model solution opens once your own '{drill.id}' passes. "
+                f"`drill solution {drill.id} --force` shows it now, at the cost of the practice."
+            )
+        print("Warning: reading the answer before you solve it weakens the practice.", file=sys.stderr)
+    print(drill.solution_path.read_text(encoding="utf-8"), end="")
+    return EXIT_PASS
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drill",
-        description="Drills and quizzes for the NVIDIA DLI assessment 'Generative AI with Diffusion Models'.",
+        description="Drills and quizzes for the NVIDIA DLI assessment 'Generative AI with Diffusion Models'. "
+        "Without a command, opens the study app.",
     )
     parser.add_argument("--version", action="version", version=f"dli-drill {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="the drills, with topic and your status")
+    listing.set_defaults(func=cmd_list)
+
+    start = commands.add_parser("start", help="write a drill's starter file into your workspace")
+    start.add_argument("drill")
+    start.add_argument("--workspace", help="folder for your drill files (default: $DRILL_HOME/workspace)")
+    start.add_argument("--fresh", action="store_true", help="replace an existing file with a new starter")
+    start.add_argument("--seed", type=int, help="for debug drills: which bug to draw, reproducibly")
+    start.set_defaults(func=cmd_start)
+
+    run = commands.add_parser("run", help="grade your file for a drill")
+    run.add_argument("drill")
+    run.add_argument("--file", help="grade this file instead of the workspace copy")
+    run.add_argument("--workspace", help="folder for your drill files")
+    run.add_argument("--json", action="store_true", help="print exactly one JSON result on stdout")
+    run.add_argument("--device", help="cpu, cuda or cuda:N (default: $DRILL_DEVICE, else CUDA when available)")
+    run.add_argument("--watch", action="store_true", help="re-run on every save")
+    run.add_argument("--time-limit", type=float, help="seconds before your code is stopped")
+    run.set_defaults(func=cmd_run)
+
+    hint = commands.add_parser("hint", help="the next hint for a drill")
+    hint.add_argument("drill")
+    hint.set_defaults(func=cmd_hint)
+
+    solution = commands.add_parser("solution", help="the model solution (after you pass)")
+    solution.add_argument("drill")
+    solution.add_argument("--force", action="store_true", help="show it before you pass")
+    solution.set_defaults(func=cmd_solution)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from engine.drills.catalog import DrillNotFound
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 0
-    return 0
+        return EXIT_PASS
+    try:
+        return args.func(args)
+    except (CommandError, DrillNotFound) as problem:
+        print(f"drill: {problem.args[0] if problem.args else problem}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

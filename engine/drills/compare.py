@@ -1,0 +1,93 @@
+"""Comparisons that report *what* differs: layout (shape, dtype, device) first, then values."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from engine.drills.grading import Verdict, failed, passed
+
+
+def describe(captured: dict) -> str:
+    kind = captured.get("kind")
+    if kind == "tensor":
+        return f"a tensor of shape {tuple(captured['data'].shape)}"
+    if kind == "seq":
+        return f"a {captured['type']} of {len(captured['items'])} items"
+    if kind == "py":
+        return f"the value {captured['value']!r}"
+    return f"an object of type {captured.get('type', kind)}"
+
+
+def same_device(got: str, expected: torch.device) -> bool:
+    got_device = torch.device(got)
+    if got_device.type != expected.type:
+        return False
+    return expected.index is None or got_device.index in (None, expected.index)
+
+
+def layout(name: str, captured: dict, shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> Verdict:
+    """Shape, dtype and device, exactly, before any value is looked at."""
+    if captured.get("kind") != "tensor":
+        return failed(f"{name} should be a tensor of shape {shape}, but it is {describe(captured)}.")
+    got_shape = tuple(captured["data"].shape)
+    if got_shape != tuple(shape):
+        return failed(f"{name} has the wrong shape.", f"expected shape {tuple(shape)}\n     got shape {got_shape}")
+    if captured["dtype"] != str(dtype):
+        return failed(f"{name} has dtype {captured['dtype']}, expected {dtype}.")
+    if not same_device(captured["device"], device):
+        return failed(f"{name} is on {captured['device']}, expected {device}: create tensors on the inputs' device.")
+    return passed(f"{name}: shape {tuple(shape)}, {dtype}, {device.type}")
+
+
+def closeness(got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> tuple[bool, str]:
+    """Whether the values agree, and where they part the most."""
+    got64, expected64 = got.detach().cpu().double(), expected.detach().cpu().double()
+    if got64.shape != expected64.shape:
+        return False, f"shapes differ: expected {tuple(expected64.shape)}, got {tuple(got64.shape)}"
+    if not torch.isfinite(got64).all():
+        bad = (~torch.isfinite(got64)).nonzero()[0].tolist()
+        return False, f"non-finite value at index {tuple(bad)}"
+    error = (got64 - expected64).abs()
+    ok = bool((error <= atol + rtol * expected64.abs()).all())
+    if error.numel() == 0:
+        return ok, ""
+    flat = int(error.argmax())
+    index = tuple(torch.unravel_index(torch.tensor(flat), error.shape)) if error.ndim else ()
+    index = tuple(int(i) for i in index)
+    where = f" at index {index}" if index else ""
+    detail = (
+        f"largest error {float(error.flatten()[flat]):.3g}{where}: "
+        f"expected {float(expected64.flatten()[flat]):.6g}, got {float(got64.flatten()[flat]):.6g}"
+    )
+    return ok, detail
+
+
+def values(name: str, got: torch.Tensor, expected: torch.Tensor, atol: float = 1e-5, rtol: float = 1e-4) -> Verdict:
+    ok, detail = closeness(got, expected, atol, rtol)
+    return passed(f"{name} matches the reference") if ok else failed(f"{name} does not match the reference.", detail)
+
+
+def matches(got: torch.Tensor, expected: torch.Tensor, atol: float = 1e-5, rtol: float = 1e-4) -> bool:
+    return closeness(got, expected, atol, rtol)[0]
+
+
+def standard_normal(name: str, sample: torch.Tensor) -> Verdict:
+    """Whether a sample looks like N(0, 1): its mean and std within ~5 standard errors."""
+    data = sample.detach().cpu().double().flatten()
+    n = data.numel()
+    mean, std = float(data.mean()), float(data.std())
+    mean_ok = abs(mean) < 5 / math.sqrt(n) + 0.02
+    std_ok = abs(std - 1) < 5 / math.sqrt(2 * n) + 0.03
+    summary = f"mean {mean:.3f}, std {std:.3f} over {n} values"
+    if mean_ok and std_ok:
+        return passed(f"{name} looks standard normal ({summary})")
+    return failed(f"{name} is not standard normal noise.", f"expected mean 0 and std 1, got {summary}")
+
+
+def sequence(name: str, captured: dict, length: int) -> Verdict:
+    """The learner returned a tuple (or list) of ``length`` items."""
+    if captured.get("kind") == "seq" and len(captured["items"]) == length:
+        return passed(f"{name} returns {length} values")
+    return failed(f"{name} should return {length} values, but it returned {describe(captured)}.")

@@ -1,0 +1,39 @@
+"""Creating the learner's drill files in the workspace (torch-free)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from engine.drills.catalog import Drill
+from engine.store import Store
+
+
+def debug_variants(drill: Drill) -> list[Path]:
+    """For a debug drill, the buggy starters it draws from: ``starters/<bug key>.py``."""
+    return sorted((drill.folder / "starters").glob("*.py"))
+
+
+def start(drill: Drill, workspace: Path, store: Store, seed: int | None = None, fresh: bool = False) -> tuple[Path, bool]:
+    """Write the drill's starter into the workspace; returns (path, created).
+
+    A debug drill draws one buggy variant (seeded when ``seed`` is given) and records which one,
+    so that the bug can be named once it is fixed. An existing file is kept unless ``fresh``.
+    """
+    target = workspace / f"{drill.id}.py"
+    if target.exists() and not fresh:
+        return target, False
+    source = drill.starter_path
+    if drill.debug:
+        variants = debug_variants(drill)
+        source = random.Random(seed).choice(variants)
+        store.set_state(f"debug:{drill.id}", {"bug": source.stem, "seed": seed})
+    shutil.copyfile(source, target)
+    return target, True
+
+
+def drawn_bug(drill: Drill, store: Store) -> str | None:
+    """The catalog key of the bug a debug drill's current file was drawn with."""
+    state = store.get_state(f"debug:{drill.id}")
+    return state["bug"] if state else None
