@@ -54,14 +54,22 @@ def closeness(got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: floa
     if error.numel() == 0:
         return ok, ""
     flat = int(error.argmax())
-    index = tuple(torch.unravel_index(torch.tensor(flat), error.shape)) if error.ndim else ()
-    index = tuple(int(i) for i in index)
+    index = _unravel(flat, tuple(error.shape))
     where = f" at index {index}" if index else ""
     detail = (
         f"largest error {float(error.flatten()[flat]):.3g}{where}: "
         f"expected {float(expected64.flatten()[flat]):.6g}, got {float(got64.flatten()[flat]):.6g}"
     )
     return ok, detail
+
+
+def _unravel(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    # torch.unravel_index would do, but its first call costs ~0.3 s of lazy imports.
+    index = []
+    for size in reversed(shape):
+        flat, position = divmod(flat, size)
+        index.append(position)
+    return tuple(reversed(index))
 
 
 def values(name: str, got: torch.Tensor, expected: torch.Tensor, atol: float = 1e-5, rtol: float = 1e-4) -> Verdict:

@@ -1,0 +1,105 @@
+"""Self-validation of every drill's content, graded in-process with the same functions the
+grader process uses: the starter fails, the model solution and every alternative correct
+style score full marks, and every catalogued bug fails and is diagnosed as itself."""
+
+from __future__ import annotations
+
+import importlib
+import types
+from pathlib import Path
+
+import pytest
+import torch
+
+from engine.drills import sandbox
+from engine.drills.capture import Attempt
+from engine.drills.catalog import all_drills
+from engine.drills.grader import grade_record
+from engine.drills.results import PASS
+from engine.drills.workspace import debug_variants
+
+DRILLS = all_drills()
+DEVICES = [
+    pytest.param("cpu", id="cpu"),
+    pytest.param("cuda", id="cuda", marks=pytest.mark.gpu),
+]
+
+
+def grade_module(drill, module, device="cpu", learner_file="submission.py"):
+    checks = importlib.import_module(drill.checks_module)
+    torch.manual_seed(0)
+    record = {"ok": True, "calls": checks.probe(module, torch.device(device), Attempt(learner_file))}
+    return grade_record(drill.id, checks, record, torch.device(device))
+
+
+def grade_path(drill, path: Path, device="cpu"):
+    return grade_module(drill, sandbox.load_learner_module(str(path)), device, str(path))
+
+
+def bug_impls(drill) -> dict:
+    if not (drill.folder / "bugs.py").exists():
+        return {}
+    return importlib.import_module(f"drills.{drill.id}.bugs").BUGS
+
+
+def cases(kind):
+    for drill in DRILLS:
+        if kind == "bugs":
+            for key in bug_impls(drill):
+                yield pytest.param(drill, key, id=f"{drill.id}:{key}")
+        elif kind == "alternatives":
+            for path in sorted((drill.folder / "alternatives").glob("*.py")):
+                yield pytest.param(drill, path, id=f"{drill.id}:{path.stem}")
+        elif kind == "starters":
+            for path in debug_variants(drill):
+                yield pytest.param(drill, path, id=f"{drill.id}:{path.stem}")
+
+
+@pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
+@pytest.mark.parametrize("device", DEVICES)
+def test_model_solution_scores_full_marks(drill, device):
+    result = grade_path(drill, drill.solution_path, device)
+    failing = [(c.id, c.message) for c in result.checks if not c.passed]
+    assert result.status == PASS, failing
+    assert result.score == result.max_score > 0
+    assert not result.diagnoses
+
+
+@pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
+def test_starter_fails(drill):
+    result = grade_path(drill, drill.starter_path)
+    assert result.status != PASS
+    assert result.score < result.max_score
+
+
+@pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
+def test_max_score_does_not_depend_on_the_learners_code(drill):
+    assert grade_path(drill, drill.starter_path).max_score == grade_path(drill, drill.solution_path).max_score
+
+
+@pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
+def test_every_catalogued_bug_has_an_implementation_to_validate_it(drill):
+    catalog = {bug.key for bug in drill.bugs}
+    implemented = set(bug_impls(drill)) | {path.stem for path in debug_variants(drill)}
+    assert catalog == implemented
+
+
+@pytest.mark.parametrize("drill, key", list(cases("bugs")))
+def test_each_bug_fails_and_is_diagnosed_as_itself(drill, key):
+    module = types.SimpleNamespace(**{drill.entry: bug_impls(drill)[key]})
+    result = grade_module(drill, module)
+    assert result.status != PASS
+    assert [d.key for d in result.diagnoses][:1] == [key]
+
+
+@pytest.mark.parametrize("drill, path", list(cases("starters")))
+def test_each_debug_starter_fails_and_is_diagnosed_as_its_bug(drill, path):
+    result = grade_path(drill, path)
+    assert result.status != PASS
+    assert [d.key for d in result.diagnoses][:1] == [path.stem]
+
+
+@pytest.mark.parametrize("drill, path", list(cases("alternatives")))
+def test_every_correct_style_scores_full_marks(drill, path):
+    result = grade_path(drill, path)
+    assert result.status == PASS, [(c.id, c.message) for c in result.checks if not c.passed]
