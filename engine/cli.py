@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from engine import __version__
+from engine.quiz import cli as quiz_cli
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -17,9 +19,17 @@ class CommandError(Exception):
 
 
 def _store():
-    from engine.store import Store
+    """Open the progress store; a damaged database is set aside with a one-line warning."""
+    import warnings
 
-    return Store()
+    from engine.store import DatabaseRecoveredWarning, Store
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DatabaseRecoveredWarning)
+        store = Store()
+    for notice in store.notices:
+        print(f"warning: {notice}", file=sys.stderr)
+    return store
 
 
 def cmd_list(args) -> int:
@@ -164,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     solution.add_argument("drill")
     solution.add_argument("--force", action="store_true", help="show it before you pass")
     solution.set_defaults(func=cmd_solution)
+
+    quiz_cli.register(commands)
     return parser
 
 
@@ -180,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandError, DrillNotFound) as problem:
         print(f"drill: {problem.args[0] if problem.args else problem}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; silence the flush at exit as well.
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_PASS
 
 
 if __name__ == "__main__":

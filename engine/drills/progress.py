@@ -24,7 +24,7 @@ def record(store: Store, result: RunResult, file_path: str, extra: dict | None =
 
 def status(store: Store, drill: Drill) -> str:
     attempts = store.drill_attempts(drill.id)
-    if any(_field(a, "status") == PASS for a in attempts):
+    if any(attempt.status == PASS for attempt in attempts):
         return DONE
     if attempts:
         return ATTEMPTED
@@ -45,7 +45,3 @@ def next_hint(store: Store, drill: Drill) -> tuple[int, str]:
 
 def has_passed(store: Store, drill: Drill) -> bool:
     return status(store, drill) == DONE
-
-
-def _field(row, name: str):
-    return row[name] if isinstance(row, dict) else getattr(row, name)
