@@ -105,7 +105,7 @@ def _watch(args, drill, path: Path) -> int:
                 seen = stamp
                 print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
                 code = _run_once(args, drill, path)
-                print(f"\n  Watching {path} — save to re-run, Ctrl-C to stop.")
+                print(f"\n  Watching {path} — save to re-run, Ctrl-C to stop.", flush=True)
             time.sleep(0.3)
     except KeyboardInterrupt:
         return code

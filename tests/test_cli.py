@@ -95,3 +95,48 @@ def test_list_shows_status_after_an_attempt(capsys):
     assert main(["list"]) == 0
     line = next(l for l in capsys.readouterr().out.splitlines() if l.startswith("forward_diffusion"))
     assert " done " in line
+
+
+class LineReader:
+    """Collects a child's output lines on a thread, so the test can wait for one with a timeout."""
+
+    def __init__(self, stream):
+        import queue
+        import threading
+
+        self.lines = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(line) for line in stream], daemon=True).start()
+
+    def until(self, marker: str, timeout: float) -> str:
+        import queue
+        import time
+
+        seen, deadline = [], time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=deadline - time.monotonic())
+            except queue.Empty:
+                break
+            seen.append(line)
+            if marker in line:
+                return "".join(seen)
+        raise AssertionError(f"never saw {marker!r} in:\n{''.join(seen)}")
+
+
+def test_watch_mode_regrades_on_every_save(tmp_path):
+    import signal
+
+    path = tmp_path / "forward_diffusion.py"
+    path.write_text("def forward_diffusion(x_0, t, noise_schedule):\n    raise NotImplementedError\n")
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "run", "forward_diffusion", "--file", str(path), "--watch"],
+        stdout=subprocess.PIPE, text=True, env=os.environ,
+    )
+    output = LineReader(watcher.stdout)
+    try:
+        assert "NotImplementedError" in output.until("Watching", timeout=60)
+        path.write_text(SOLUTION.read_text())
+        assert "All checks pass" in output.until("Watching", timeout=60)
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=30)
