@@ -62,22 +62,17 @@ def cmd_start(args) -> int:
 
 
 def _run_once(args, drill, path: Path) -> int:
-    from engine.drills import progress, runner, workspace
+    from engine.drills.attempts import grade_attempt
     from engine.drills.render import render
-    from engine.drills.results import PASS
 
-    result = runner.run_drill(drill.id, path, device=args.device, time_limit=args.time_limit)
-    store = _store()
-    bug = workspace.drawn_bug(drill, store) if drill.debug else None
-    progress.record(store, result, str(path), extra={"bug": bug} if bug else None)
+    attempt = grade_attempt(drill, path, _store(), device=args.device, time_limit=args.time_limit)
     if args.json:
-        sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.write(attempt.result.to_json() + "\n")
     else:
-        print(render(result, color=sys.stdout.isatty()))
-        if bug and result.status == PASS:
-            found = drill.bug(bug)
-            print(f"\n  Fixed! The bug you removed: {found.title}.\n  {found.explanation}")
-    return EXIT_PASS if result.status == PASS else EXIT_FAIL
+        print(render(attempt.result, color=sys.stdout.isatty()))
+        if attempt.fixed_bug:
+            print(f"\n  Fixed! The bug you removed: {attempt.fixed_bug.title}.\n  {attempt.fixed_bug.explanation}")
+    return EXIT_PASS if attempt.passed else EXIT_FAIL
 
 
 def cmd_run(args) -> int:
@@ -185,8 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return EXIT_PASS
+        from engine.app import run as run_app
+
+        return run_app()
     try:
         return args.func(args)
     except (CommandError, DrillNotFound) as problem:

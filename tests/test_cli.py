@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
+from engine.drills.catalog import get_drill
 
 SOLUTION = Path(__file__).resolve().parents[1] / "drills" / "forward_diffusion" / "solution.py"
 
@@ -140,3 +142,19 @@ def test_watch_mode_regrades_on_every_save(tmp_path):
     finally:
         watcher.send_signal(signal.SIGINT)
         watcher.wait(timeout=30)
+
+
+def test_a_debug_drill_names_its_bug_only_once_it_is_fixed(tmp_path):
+    started = drill("start", "debug_sampler", "--workspace", str(tmp_path), "--seed", "3")
+    path = Path(started.stdout.strip())
+    failing = drill("run", "debug_sampler", "--workspace", str(tmp_path), "--json")
+    data = json.loads(failing.stdout)
+    assert failing.returncode == 1 and data["status"] == "fail"
+    assert data["diagnoses"] == []
+    titles = [bug.title for bug in get_drill("debug_sampler").bugs]
+    assert not any(title in failing.stdout for title in titles)
+
+    path.write_text((Path(__file__).resolve().parents[1] / "drills" / "sample_ddpm" / "solution.py").read_text())
+    fixed = drill("run", "debug_sampler", "--workspace", str(tmp_path))
+    assert fixed.returncode == 0
+    assert "Fixed! The bug you removed:" in fixed.stdout

@@ -1,6 +1,7 @@
 """The drill catalog: metadata read from ``drills/<id>/drill.json`` without importing torch.
 
-A drill folder holds ``drill.json`` (title, topic, hints, bug catalog…), ``starter.py`` (what
+A drill folder holds ``drill.json`` (title, topic, hints, bug catalog, and ``bugs_from`` to
+reuse another drill's catalog), ``starter.py`` (what
 the learner starts from; it must fail), ``solution.py`` (the model answer; it must score full
 marks), ``checks.py`` (trusted grading code) and, where it has bugs, ``bugs.py`` (one
 learner-shaped implementation per catalog key, used to validate the catalog).
@@ -67,9 +68,15 @@ class Drill:
         return next(bug for bug in self.bugs if bug.key == key)
 
 
+def _read(folder: Path) -> dict:
+    return json.loads((folder / "drill.json").read_text(encoding="utf-8"))
+
+
 def _load(folder: Path) -> Drill:
-    data = json.loads((folder / "drill.json").read_text(encoding="utf-8"))
-    bugs = tuple(Bug(**bug) for bug in data.pop("bugs", []))
+    data = _read(folder)
+    # "bugs_from" shares another drill's catalog (the samplers share theirs) instead of copying it.
+    shared = [bug for other in data.pop("bugs_from", []) for bug in _read(folder.parent / other).get("bugs", [])]
+    bugs = tuple(Bug(**bug) for bug in [*data.pop("bugs", []), *shared])
     data["hints"] = tuple(data["hints"])
     return Drill(id=folder.name, bugs=bugs, **data)
 

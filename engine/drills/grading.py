@@ -23,6 +23,9 @@ def failed(message: str, evidence: str = "") -> Verdict:
     return Verdict(False, message, evidence)
 
 
+CATALOG_CHECK = "bug.catalog"
+
+
 class Grading:
     def __init__(self, drill: Drill):
         self.drill = drill
@@ -57,8 +60,8 @@ class Grading:
         """One ``bug`` check: it fails when a catalogued bug was recognised in the learner's code."""
         if self.diagnoses:
             titles = "; ".join(d.title for d in self.diagnoses)
-            self.check("bug.catalog", "bug", failed(f"A known bug was recognised: {titles}."))
+            self.check(CATALOG_CHECK, "bug", failed(f"A known bug was recognised: {titles}."))
         elif gradable:
-            self.check("bug.catalog", "bug", passed("None of the catalogued bugs matches your code"))
+            self.check(CATALOG_CHECK, "bug", passed("None of the catalogued bugs matches your code"))
         else:
-            self.skip("bug.catalog", "bug", "Known bugs could not be looked for: fix the errors above first.")
+            self.skip(CATALOG_CHECK, "bug", "Known bugs could not be looked for: fix the errors above first.")

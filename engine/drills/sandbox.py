@@ -44,6 +44,9 @@ def run_child(checks, learner_file: str, device: str, capture_path: str, record_
     try:
         os.setpgid(0, 0)
         _die_with_parent()
+        # A forked copy of a process whose torch thread pool has already run can deadlock on its
+        # first parallel op; one thread is safe and costs nothing at drill sizes.
+        torch.set_num_threads(1)
         resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
         signal.signal(signal.SIGINT, signal.default_int_handler)
         out = os.open(capture_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
