@@ -9,7 +9,10 @@ import time
 from pathlib import Path
 
 from engine import __version__
+from engine.exam import cli as exam_cli
+from engine.export import cli as grade_cli
 from engine.quiz import cli as quiz_cli
+from engine.reports import cli as report_cli
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -171,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     solution.set_defaults(func=cmd_solution)
 
     quiz_cli.register(commands)
+    exam_cli.register(commands)
+    report_cli.register(commands)
+    grade_cli.register(commands)
     return parser
 
 

@@ -78,6 +78,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at TEXT NOT NULL
         )""",
     ),
+    (
+        # Mock exams (engine.exam): the composition and the whole in-progress state are JSON, so that an
+        # exam resumes exactly where it stopped; finished_at is set once it is submitted.
+        """CREATE TABLE exams (
+            id INTEGER PRIMARY KEY,
+            spec TEXT NOT NULL,
+            state TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finished_at TEXT
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -132,6 +144,16 @@ class DrillAttempt:
     file_path: str | None
     created_at: datetime
     extra: Any
+
+
+@dataclass(frozen=True)
+class ExamRecord:
+    id: int
+    spec: dict[str, Any]
+    state: dict[str, Any]
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
 
 
 def _stamp(moment: datetime | None = None) -> str:
@@ -355,13 +377,14 @@ class Store:
         duration_s: float | None,
         file_path: str | Path | None,
         extra: Any = None,
+        created_at: datetime | None = None,
     ) -> int:
         with self.transaction() as connection:
             cursor = connection.execute(
                 "INSERT INTO drill_attempts (drill_id, status, score, max_score, diagnoses, duration_s, file_path,"
                 " created_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (drill_id, status, score, max_score, json.dumps(list(diagnoses)), duration_s,
-                 str(file_path) if file_path is not None else None, _stamp(),
+                 str(file_path) if file_path is not None else None, _stamp(created_at),
                  json.dumps(extra) if extra is not None else None),
             )
             return cursor.lastrowid
@@ -378,6 +401,43 @@ class Store:
             )
             for row in rows
         ]
+
+    # Mock exams
+
+    def create_exam(self, spec: dict[str, Any], state: dict[str, Any], started_at: datetime) -> int:
+        with self.transaction() as connection:
+            cursor = connection.execute(
+                "INSERT INTO exams (spec, state, started_at, updated_at) VALUES (?, ?, ?, ?)",
+                (json.dumps(spec), json.dumps(state), _stamp(started_at), _stamp()),
+            )
+            return cursor.lastrowid
+
+    def save_exam(self, exam_id: int, state: dict[str, Any], finished_at: datetime | None = None) -> None:
+        with self.transaction() as connection:
+            connection.execute(
+                "UPDATE exams SET state = ?, updated_at = ?, finished_at = ? WHERE id = ?",
+                (json.dumps(state), _stamp(), _stamp(finished_at) if finished_at else None, exam_id),
+            )
+
+    def exam(self, exam_id: int) -> ExamRecord | None:
+        rows = self._query("SELECT * FROM exams WHERE id = ?", (exam_id,))
+        return self._exam_record(rows[0]) if rows else None
+
+    def latest_unfinished_exam(self) -> ExamRecord | None:
+        rows = self._query("SELECT * FROM exams WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1")
+        return self._exam_record(rows[0]) if rows else None
+
+    def exams(self) -> list[ExamRecord]:
+        """Every exam, finished or not, oldest first."""
+        return [self._exam_record(row) for row in self._query("SELECT * FROM exams ORDER BY id")]
+
+    @staticmethod
+    def _exam_record(row: sqlite3.Row) -> ExamRecord:
+        return ExamRecord(
+            id=row["id"], spec=json.loads(row["spec"]), state=json.loads(row["state"]),
+            started_at=_parse(row["started_at"]), updated_at=_parse(row["updated_at"]),
+            finished_at=_parse(row["finished_at"]),
+        )
 
     # Small per-drill state (hint levels, debug-drill draws), JSON values
 

@@ -1,0 +1,130 @@
+"""``drill exam``: a timed mock assessment in the plain terminal. ``register`` adds the subcommand;
+the work is imported only when it runs, so building the parser stays cheap (and torch-free).
+
+Exit status: 0 when the exam ran (submitted or paused), 1 when the database cannot be used,
+2 for a mistake the user can fix (nothing to resume, an unfinished exam in the way, a malformed
+bank, an exam that would ask nothing), with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from engine.quiz.catalog import TOPICS
+
+# Exam ids start at 1, so 0 can stand for "the latest unfinished one".
+_LATEST = 0
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("cannot be negative")
+    return value
+
+
+def _minutes(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _exam_id(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "exam",
+        help="a timed mock assessment: questions and coding drills",
+        description="A timed mock assessment in the plain terminal: questions from every topic plus coding drills, "
+        "marked at the end with a breakdown by topic. Answers are read one per line, so input can be piped.",
+    )
+    parser.add_argument("--minutes", type=_minutes, default=45.0, help="time limit (default 45)")
+    parser.add_argument("--seed", type=int, help="fixes the questions and drills drawn and their order")
+    parser.add_argument("--questions-per-topic", type=_count, default=3, metavar="N", help="questions drawn per topic (default 3)")
+    parser.add_argument("--drills", type=_count, default=2, metavar="N", help="coding drills (default 2)")
+    parser.add_argument("--topic", action="append", choices=TOPICS, help="only this topic (repeatable)")
+    parser.add_argument(
+        "--resume", nargs="?", const=_LATEST, type=_exam_id, metavar="EXAM",
+        help="carry on a paused exam (default: the latest unfinished one)",
+    )
+    parser.add_argument("--new", action="store_true", help="submit an unfinished exam as it is and start a new one")
+    parser.add_argument("--workspace", help="folder for your drill files (default: $DRILL_HOME/workspace)")
+    parser.add_argument("--device", help="for grading drills: cpu, cuda or cuda:N")
+    parser.set_defaults(func=run)
+    return parser
+
+
+class _Usage(Exception):
+    """A mistake the user can fix: one line, exit code 2."""
+
+
+def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    import sqlite3
+    import warnings
+
+    from engine.drills.catalog import DrillNotFound
+    from engine.exam.compose import ExamError
+    from engine.paths import workspace
+    from engine.quiz.bank import BankError, load_bank
+    from engine.store import DatabaseRecoveredWarning, Store, StoreError
+
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    try:
+        bank = load_bank()
+    except BankError as error:
+        for problem in error.problems:
+            print(problem, file=stderr)
+        return 2
+    try:
+        with warnings.catch_warnings():
+            # Shown below as a plain line rather than as a Python warning.
+            warnings.simplefilter("ignore", DatabaseRecoveredWarning)
+            store = Store()
+        with store:
+            for notice in store.notices:
+                print(f"warning: {notice}", file=stderr)
+            return _run(args, bank, store, stdin, stdout, workspace(args.workspace))
+    except (_Usage, ExamError, DrillNotFound) as problem:
+        print(f"drill: {problem}", file=stderr)
+        return 2
+    except (StoreError, sqlite3.Error) as error:
+        print(f"error: the progress database cannot be used: {error}", file=stderr)
+        return 1
+
+
+def _run(args, bank, store, stdin: TextIO, stdout: TextIO, folder) -> int:
+    from engine.exam.compose import ExamSpec
+    from engine.exam.session import Exam
+    from engine.exam.terminal import run_exam
+
+    if args.resume is not None:
+        exam = Exam.resume(store, bank, exam_id=None if args.resume == _LATEST else args.resume)
+        if exam is None:
+            missing = "unfinished exam" if args.resume == _LATEST else f"exam {args.resume}"
+            raise _Usage(f"there is no {missing} to resume; `drill exam` starts one")
+    else:
+        unfinished = store.latest_unfinished_exam()
+        if unfinished is not None:
+            if not args.new:
+                raise _Usage(
+                    f"exam {unfinished.id} is not finished: `drill exam --resume` carries it on, "
+                    "`drill exam --new` submits it as it is and starts a new one"
+                )
+            Exam.resume(store, bank, exam_id=unfinished.id).finish()
+        spec = ExamSpec(
+            minutes=args.minutes,
+            seed=args.seed,
+            questions_per_topic=args.questions_per_topic,
+            drills=args.drills,
+            topics=tuple(args.topic or ()),
+        )
+        exam = Exam.start(bank, store, spec)
+    return run_exam(exam, stdin, stdout, workspace=folder, device=args.device)
