@@ -20,14 +20,19 @@ def render(result: RunResult, color: bool = False) -> str:
         lines += [paint("  Could not grade your code:", "31"), _indent(result.error, "    ")]
     categories = [c for c in CATEGORIES if any(check.category == c for check in result.checks)]
     categories += sorted({check.category for check in result.checks} - set(categories))
-    first_failure = next((check for check in result.checks if check.status in (FAIL, ERROR)), None)
+    # The first failure of each category shows its evidence: a flow table and a parameter table
+    # are both worth seeing, while repeating every case's evidence would bury them.
+    first_failures = [
+        next((c for c in result.checks if c.category == category and c.status in (FAIL, ERROR)), None)
+        for category in categories
+    ]
     for category in categories:
         lines.append(f"  {category}")
         for check in (c for c in result.checks if c.category == category):
             mark = paint(MARKS[check.status], {PASS: "32", FAIL: "31", ERROR: "31"}.get(check.status, "2"))
             head, *rest = check.message.splitlines() or [""]
             lines.append(f"    {mark} {head}")
-            if check is first_failure:
+            if any(check is first for first in first_failures):
                 detail = "\n".join(rest + ([check.evidence] if check.evidence else []))
                 if detail:
                     lines.append(_indent(detail))

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
-CATEGORIES = ("shape", "formula", "bug", "behaviour")
+CATEGORIES = ("shape", "formula", "behaviour", "bug")
 
 
 @dataclass

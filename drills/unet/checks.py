@@ -1,0 +1,382 @@
+"""Grading the whole U-Net. The learner writes every layer, so weights cannot be aligned; the model
+is judged by what it does, beside the reference built for the same config:
+
+- its shape flow (direct children, in the order they run) against the reference's, with the
+  first stage that differs marked;
+- its parameter count, with the per-stage difference when the totals part;
+- its behaviour: the output depends on the timestep, every parameter receives a gradient, the
+  skip connections carry information, each sample is processed on its own;
+- other configs (channels, image sizes) that the lesson's design allows, and on CUDA the
+  lesson's full model (base 64, 64×64, 11,371,265 parameters).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from engine.drills import compare, flows
+from engine.drills.capture import entry, learner_traceback
+from engine.drills.grading import failed, passed
+from engine.drills.modules import build, keep_result, replaced_output, strict_numerics
+from reference import DownBlock, ResidualBlock, UNet, UpBlock
+
+
+@dataclass(frozen=True)
+class Config:
+    in_channels: int
+    base_channels: int
+    time_emb_dim: int
+    batch: int
+    size: tuple[int, int]
+
+    @property
+    def kwargs(self) -> dict:
+        return {"in_channels": self.in_channels, "base_channels": self.base_channels, "time_emb_dim": self.time_emb_dim}
+
+    def describe(self) -> str:
+        h, w = self.size
+        return f"in_channels={self.in_channels}, base_channels={self.base_channels}, time_emb_dim={self.time_emb_dim}, {h}×{w} images"
+
+
+# "small" carries the behaviour checks; the others are further configs the lesson's design
+# allows (three levels, so the sides must be divisible by 8).
+CONFIGS = {
+    "small": Config(1, 16, 32, 3, (32, 32)),
+    "rgb": Config(3, 8, 16, 2, (16, 16)),
+    "wide_image": Config(1, 8, 16, 2, (16, 24)),
+}
+LESSON = Config(1, 64, 128, 2, (64, 64))
+LESSON_PARAMETERS = 11_371_265
+TIMESTEPS = [5, 400, 950, 123]
+OTHER_TIMESTEPS = [700, 30, 260, 999]
+# Relative to the output's largest value: a model that ignores an input reproduces its output
+# exactly, while one that uses it moves by a few percent.
+SENSITIVITY = 1e-4
+
+
+def configs_for(device: torch.device) -> dict[str, Config]:
+    return {**CONFIGS, "lesson": LESSON} if device.type == "cuda" else dict(CONFIGS)
+
+
+def make_inputs(config: Config, device: torch.device):
+    """(x, timesteps, other timesteps, x with every pixel changed)."""
+    generator = torch.Generator().manual_seed(7000 + config.base_channels)
+    x = torch.randn(config.batch, config.in_channels, *config.size, generator=generator)
+    changed = x + 0.5 * torch.randn(x.shape, generator=generator)
+    t = torch.tensor(TIMESTEPS[: config.batch])
+    t_other = torch.tensor(OTHER_TIMESTEPS[: config.batch])
+    return x.to(device), t.to(device), t_other.to(device), changed.to(device)
+
+
+def _run(attempt, fn, *args) -> dict:
+    """Call learner-facing code that returns plain data: {"ok", "value"} or {"ok": False, "error"}."""
+    try:
+        return {"ok": True, "value": fn(*args)}
+    except Exception as error:  # noqa: BLE001 - the learner's model failing is reported, not raised
+        return {"ok": False, "error": learner_traceback(error, attempt.learner_file)}
+
+
+def _build_model(unet_class, config: Config, device: torch.device, attempt):
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model, built = build(attempt, lambda: unet_class(**config.kwargs))
+    return (model.to(device) if model is not None else None), built
+
+
+def _parameters_without_gradient(model: nn.Module, output) -> list[str]:
+    if not isinstance(output, torch.Tensor) or output.grad_fn is None:
+        return [name for name, _ in model.named_parameters()]
+    projection = torch.randn(output.shape, generator=torch.Generator().manual_seed(1)).to(output.device)
+    (output * projection).sum().backward()
+    return [name for name, p in model.named_parameters() if p.grad is None or not bool(p.grad.abs().sum() > 0)]
+
+
+def _one_by_one(model: nn.Module, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    return torch.cat([model(x[i : i + 1], t[i : i + 1]) for i in range(len(x))])
+
+
+def deepest_stage(flow: list[list]) -> str | None:
+    """The last stage whose outputs are all feature maps at the flow's smallest resolution: the bottleneck."""
+    maps = [shape for _, shapes in flow for shape in shapes if len(shape) == 4]
+    if not maps:
+        return None
+    smallest = min(h * w for _, _, h, w in maps)
+    deepest = [name for name, shapes in flow if shapes and all(len(s) == 4 and s[2] * s[3] == smallest for s in shapes)]
+    return deepest[-1] if deepest else None
+
+
+def _frozen_bottleneck(model: nn.Module, x: torch.Tensor, changed: torch.Tensor, t: torch.Tensor, flow: list[list]) -> dict:
+    """How much the output moves when the input changes but the bottleneck's output is held fixed.
+
+    Why this shows that the skips carry information: with the deepest stage's output replaced by
+    the one computed for x, whatever the decoder still learns about the changed input can only
+    arrive by a path around the bottleneck, i.e. through the skip connections. Without skips the
+    output is then exactly the one for x (the change is 0.0); with them every pixel of the input
+    reaches the decoder at full resolution and the output moves.
+    """
+    stage = deepest_stage(flow)
+    if stage is None:
+        return {"stage": None}
+    module = dict(model.named_modules())[stage]
+    kept = []
+    handle = module.register_forward_hook(lambda _m, _i, out: kept.append(out))
+    try:
+        clean = model(x, t)
+    finally:
+        handle.remove()
+    with replaced_output(module, kept[0]):
+        frozen = model(changed, t)
+    return {"stage": stage, "change": float((frozen - clean).abs().max()), "scale": float(clean.abs().max())}
+
+
+def _probe_config(unet_class, config: Config, device, attempt) -> tuple[nn.Module | None, dict]:
+    model, built = _build_model(unet_class, config, device, attempt)
+    if model is None:
+        return None, {"built": built}
+    x, t, _, _ = make_inputs(config, device)
+    return model, {"built": built, "parameters": flows.stage_parameters(model), "flow": _run(attempt, flows.flow, model, x, t)}
+
+
+def _probe_behaviour(unet_class, device, attempt) -> dict:
+    config = CONFIGS["small"]
+    model, record = _probe_config(unet_class, config, device, attempt)
+    if model is None:
+        return record
+    x, t, t_other, changed = make_inputs(config, device)
+    record["modules"] = sorted({type(module).__name__ for module in model.modules()})
+    raw, record["output"] = keep_result(attempt, model, x, t)
+    record["no_gradient"] = _run(attempt, _parameters_without_gradient, model, raw)
+    with torch.no_grad():
+        record["other_timesteps"] = attempt(model, x, t_other)
+        record["first_timestep_for_all"] = attempt(model, x, t[:1].repeat(len(t)))
+        record["one_by_one"] = attempt(_one_by_one, model, x, t)
+        if record["flow"]["ok"]:
+            record["skips"] = _run(attempt, _frozen_bottleneck, model, x, changed, t, record["flow"]["value"])
+    return record
+
+
+def probe(module, device, attempt):
+    strict_numerics()
+    unet_class = entry(module, "UNet")
+    calls = {"small": _probe_behaviour(unet_class, device, attempt)}
+    for name, config in configs_for(device).items():
+        if name != "small":
+            calls[name] = _probe_config(unet_class, config, device, attempt)[1]
+    return calls
+
+
+# ---- grading ---------------------------------------------------------------------------------
+
+
+def reference_facts(config: Config, device: torch.device, model: nn.Module | None = None) -> tuple[list, list]:
+    """The reference's (or a variant's) shape flow and per-stage parameters for ``config``."""
+    model = model if model is not None else UNet(**config.kwargs, levels=3)
+    model = model.to(device)
+    x, t, _, _ = make_inputs(config, device)
+    return flows.flow(model, x, t), flows.stage_parameters(model)
+
+
+def planned_unet(config: Config, widths: list[int]) -> UNet:
+    """The lesson's U-Net with level i working at widths[i-1] channels (and the bottleneck at widths[3]),
+    assembled from the reference's blocks."""
+    t_dim = 4 * config.time_emb_dim
+    model = UNet(**config.kwargs, levels=3)
+    for i in (1, 2, 3):
+        c, wider = widths[i - 1], widths[i]
+        setattr(model, f"down{i}", DownBlock(c, c, t_dim))
+        setattr(model, f"down{i}_proj", nn.Conv2d(4 * c, wider, kernel_size=1))
+        setattr(model, f"up{i}", UpBlock(wider, c, c, t_dim))
+    model.bottleneck = ResidualBlock(widths[3], widths[3], t_dim)
+    return model
+
+
+def undoubled_plans(base: int) -> list[list[int]]:
+    """Every width plan where one or more levels keep the previous width instead of doubling it."""
+    plans = []
+    for keeps in itertools.product([False, True], repeat=3):
+        if any(keeps):
+            widths = [base]
+            for keep in keeps:
+                widths.append(widths[-1] if keep else 2 * widths[-1])
+            plans.append(widths)
+    return plans
+
+
+def _flow_verdict(config: Config, reference_flow: list, flow_record: dict):
+    if not flow_record["ok"]:
+        return failed(f"Your model raised on {config.describe()}:\n{flow_record['error']}")
+    rows = flows.align(reference_flow, flow_record["value"])
+    first = flows.first_difference(rows)
+    if first is None:
+        extra = sum(1 for status, _, _ in rows if status == flows.EXTRA)
+        mine = f" (plus {extra} stage{'s' * (extra > 1)} of your own)" if extra else ""
+        return passed(f"Your shape flow matches the reference's for {config.describe()}{mine}")
+    status, ours, theirs = rows[first]
+    where = f"at {ours[0]}" if status == flows.DIFFER else f"after the reference's {ours[0]}"
+    return failed(f"Your shape flow parts from the reference's {where} ({config.describe()}):", flows.flow_table(rows))
+
+
+def _parameters_verdict(config: Config, reference_parameters: list, yours: list, expected_total: int | None = None):
+    ours, theirs = sum(n for _, n in reference_parameters), sum(n for _, n in yours)
+    if expected_total is not None:
+        ours = expected_total
+    if ours == theirs:
+        return passed(f"{theirs:,} parameters, as the reference has for {config.describe()}")
+    return failed(
+        f"Your model has {theirs:,} parameters; the reference has {ours:,} ({theirs - ours:+,}) for {config.describe()}.",
+        flows.parameter_table(reference_parameters, yours),
+    )
+
+
+def _tensor(record: dict | None):
+    if record is None or not record["ok"] or record["value"].get("kind") != "tensor":
+        return None
+    return record["value"]["data"]
+
+
+def _timestep_verdict(record: dict):
+    out, other = _tensor(record["output"]), _tensor(record["other_timesteps"])
+    if out is None or other is None or out.shape != other.shape:
+        return None
+    change = float((out - other).abs().max())
+    if change > SENSITIVITY * max(float(out.abs().max()), 1e-6):
+        return passed(f"The output depends on the timestep (it moves by up to {change:.3g} when t changes)")
+    return failed("The output does not depend on the timestep: the same images with other timesteps give the same output.")
+
+
+def _gradients_verdict(record: dict):
+    missing = record["no_gradient"]
+    if not missing["ok"]:
+        return failed(f"Backpropagating through your model raised:\n{missing['error']}")
+    if not missing["value"]:
+        return passed("Every parameter receives a gradient")
+    names = ", ".join(missing["value"][:6]) + (f" … and {len(missing['value']) - 6} more" if len(missing["value"]) > 6 else "")
+    return failed(f"{len(missing['value'])} parameter tensors receive no gradient, so they never learn: {names}.")
+
+
+def _skips_verdict(record: dict):
+    skips = record.get("skips")
+    if skips is None:
+        return None
+    if not skips["ok"]:
+        return failed(f"Your model raised while its skips were tested:\n{skips['error']}")
+    found = skips["value"]
+    if found["stage"] is None:
+        return failed("No stage of your model outputs a feature map, so the bottleneck could not be found.")
+    if found["change"] > SENSITIVITY * max(found["scale"], 1e-6):
+        return passed(f"The skips carry information: with '{found['stage']}' held fixed, a changed input still changes the output")
+    return failed(
+        f"With your bottleneck ('{found['stage']}') held fixed, changing the input does not change the output: "
+        "nothing reaches the decoder except through the bottleneck, so the skip connections carry no information."
+    )
+
+
+def _per_sample_verdict(record: dict):
+    batched, alone = _tensor(record["output"]), _tensor(record["one_by_one"])
+    if batched is None or alone is None or batched.shape != alone.shape:
+        return None
+    if compare.matches(batched, alone, atol=1e-4, rtol=1e-3):
+        return passed("Each sample's output is the same in a batch as on its own")
+    return failed(
+        "A sample's output changes with the other samples of its batch.",
+        compare.closeness(batched, alone, 1e-4, 1e-3)[1].replace("expected", "alone").replace("got", "in the batch"),
+    )
+
+
+def _single_timestep(record: dict) -> bool:
+    out, first = _tensor(record["output"]), _tensor(record["first_timestep_for_all"])
+    return out is not None and first is not None and out.shape == first.shape and compare.matches(out, first, atol=1e-5)
+
+
+def _hardcoded_out_channels(calls: dict, reference_flows: dict) -> bool:
+    record = calls.get("rgb", {}).get("flow")
+    if not record or not record["ok"] or not record["value"]:
+        return False
+    expected, got = reference_flows["rgb"][-1][1][0], record["value"][-1][1][0]
+    return got[1] == 1 and expected[1] == CONFIGS["rgb"].in_channels and got[2:] == expected[2:]
+
+
+BEHAVIOUR_CHECKS = [
+    ("behaviour.timestep", 1.0, _timestep_verdict),
+    ("behaviour.gradients", 1.0, _gradients_verdict),
+    ("behaviour.skips", 2.0, _skips_verdict),
+    ("behaviour.per_sample", 1.0, _per_sample_verdict),
+]
+
+
+def grade(calls, device, grading):
+    strict_numerics()
+    configs = configs_for(device)
+    facts = {name: reference_facts(config, device) for name, config in configs.items()}
+    main, config = calls["small"], CONFIGS["small"]
+    verdicts: dict[str, object] = {}
+    if "flow" not in main:
+        grading.error("shape.output", "shape", f"Your UNet could not be built with {config.describe()}:\n{main['built']['error']}")
+        grading.skip("shape.flow", "shape", "Not checked: your model could not be built.", points=3.0)
+        grading.skip("behaviour.parameters", "behaviour", "Not checked: your model could not be built.", points=2.0)
+        for check_id, points, _ in BEHAVIOUR_CHECKS:
+            grading.skip(check_id, "behaviour", "Not checked: your model could not be built.", points=points)
+    else:
+        x, _, _, _ = make_inputs(config, device)
+        if main["output"]["ok"]:
+            grading.check("shape.output", "shape", compare.layout("The output", main["output"]["value"], x.shape, torch.float32, device))
+        else:
+            grading.error("shape.output", "shape", f"Your forward raised on x {tuple(x.shape)}:\n{main['output']['error']}")
+        grading.check("shape.flow", "shape", _flow_verdict(config, facts["small"][0], main["flow"]), points=3.0)
+        grading.check("behaviour.parameters", "behaviour", _parameters_verdict(config, facts["small"][1], main["parameters"]), points=2.0)
+        for check_id, points, make_verdict in BEHAVIOUR_CHECKS:
+            verdict = make_verdict(main)
+            verdicts[check_id] = verdict
+            if verdict is None:
+                grading.skip(check_id, "behaviour", "Not checked: your forward must run and return a tensor first.", points=points)
+            else:
+                grading.check(check_id, "behaviour", verdict, points=points)
+    for name, other in configs.items():
+        if name == "small":
+            continue
+        record = calls[name]
+        if "flow" not in record:
+            grading.error(f"shape.config.{name}", "shape", f"Your UNet could not be built with {other.describe()}:\n{record['built']['error']}")
+        else:
+            grading.check(f"shape.config.{name}", "shape", _flow_verdict(other, facts[name][0], record["flow"]))
+    if "lesson" in configs:
+        record = calls["lesson"]
+        if "parameters" in record:
+            verdict = _parameters_verdict(LESSON, facts["lesson"][1], record["parameters"], expected_total=LESSON_PARAMETERS)
+            grading.check("behaviour.parameters.lesson", "behaviour", verdict)
+        else:
+            grading.skip("behaviour.parameters.lesson", "behaviour", "Not checked: your model could not be built.")
+    _diagnose(calls, facts, verdicts, device, grading)
+    grading.catalog_check(all(check.status != "error" for check in grading.checks))
+
+
+def _failed(verdicts: dict, check_id: str) -> bool:
+    verdict = verdicts.get(check_id)
+    return verdict is not None and not verdict.ok
+
+
+def _diagnose(calls: dict, facts: dict, verdicts: dict, device: torch.device, grading) -> None:
+    main = calls["small"]
+    flow = main.get("flow")
+    if flow and flow["ok"] and flows.first_difference(flows.align(facts["small"][0], flow["value"])) is not None:
+        config = CONFIGS["small"]
+        for widths in undoubled_plans(config.base_channels):
+            variant_flow, _ = reference_facts(config, device, planned_unet(config, widths))
+            if flows.first_difference(flows.align(variant_flow, flow["value"])) is None:
+                grading.diagnose("unet.width_not_doubled")
+                break
+    if _failed(verdicts, "behaviour.skips"):
+        grading.diagnose("unet.skips_unused")
+    if _failed(verdicts, "behaviour.timestep"):
+        grading.diagnose("unet.timestep_ignored")
+    if _failed(verdicts, "behaviour.per_sample"):
+        if "BatchNorm2d" in main.get("modules", []):
+            grading.diagnose("unet.batch_norm")
+        elif _single_timestep(main):
+            grading.diagnose("unet.single_timestep")
+    if _hardcoded_out_channels(calls, {name: flow for name, (flow, _) in facts.items()}):
+        grading.diagnose("unet.hardcoded_out_channels")

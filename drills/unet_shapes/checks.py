@@ -1,0 +1,193 @@
+"""Grading the U-Net shape worksheet: the learner writes the output shape of every stage of a
+U-Net whose config is drawn from a seed. The answers come from ``reference.shape_flow`` run on the
+reference U-Net for that config; nothing here is a table typed by hand."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import torch
+
+from engine.drills.capture import entry
+from engine.drills.grading import failed, passed
+from reference import UNet, shape_flow
+
+# The worksheet `drill start` hands out; another seed draws another config.
+STARTER_SEED = 9
+TOTAL_POINTS = 10.0
+KEYS_POINTS = 1.0
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    seed: int
+    in_channels: int
+    base_channels: int
+    levels: int
+    batch: int
+    height: int
+    width: int
+
+    def describe(self) -> str:
+        return (
+            f"seed {self.seed}: in_channels={self.in_channels}, base_channels={self.base_channels}, "
+            f"{self.levels} level{'s' * (self.levels > 1)}, input ({self.batch}, {self.in_channels}, {self.height}, {self.width})"
+        )
+
+
+def draw(seed: int) -> Worksheet:
+    """The config of worksheet ``seed``: widths stay small enough to build the reference in a blink."""
+    rng = random.Random(seed)
+    levels = rng.choice([1, 2, 3, 3, 4])
+    base = rng.choice([8, 16] if levels == 4 else [8, 16, 24, 32])
+    step = 2**levels
+    sides = [step * k for k in range(1, 64 // step + 1) if step * k >= 8]
+    height = rng.choice(sides)
+    width = height if rng.random() < 0.6 else rng.choice(sides)
+    return Worksheet(seed, rng.choice([1, 3]), base, levels, rng.choice([2, 3, 4, 5]), height, width)
+
+
+def stage_names(levels: int) -> list[str]:
+    """The stages of the worksheet: the reference U-Net's modules, in the order they run."""
+    names = ["init_conv"]
+    for i in range(1, levels + 1):
+        names += [f"down{i}.res_block", f"down{i}.downsample", f"down{i}_proj"]
+    names.append("bottleneck")
+    for i in range(levels, 0, -1):
+        names += [f"up{i}.upsample", f"up{i}.concat", f"up{i}.res_block"]
+    return names + ["final_conv"]
+
+
+def answers(sheet: Worksheet) -> dict[str, tuple[int, ...]]:
+    """The output shape of every stage, measured on the reference U-Net."""
+    model = UNet(in_channels=sheet.in_channels, base_channels=sheet.base_channels, time_emb_dim=8, levels=sheet.levels)
+    x = torch.zeros(sheet.batch, sheet.in_channels, sheet.height, sheet.width)
+    flow = shape_flow(model, x, torch.zeros(sheet.batch, dtype=torch.long), names=stage_names(sheet.levels))
+    return {step.name: step.shapes[0] for step in flow}
+
+
+def _plain(value):
+    """A learner's answer as a tuple of ints, None when blank, or its repr when it is something else."""
+    if value is None:
+        return None
+    try:
+        items = tuple(value)
+        if all(isinstance(item, int) and not isinstance(item, bool) for item in items):
+            return [int(item) for item in items]
+    except TypeError:
+        pass
+    return repr(value)[:80]
+
+
+def probe(module, device, attempt):
+    worksheet = entry(module, "WORKSHEET")
+    if not isinstance(worksheet, dict) or not isinstance(worksheet.get("shapes"), dict):
+        return {"problem": "WORKSHEET must be a dict with a 'seed' (an int) and 'shapes' (a dict of stage → shape)."}
+    seed = worksheet.get("seed")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        return {"problem": "WORKSHEET['seed'] must be an int."}
+    return {"seed": seed, "shapes": {str(key): _plain(value) for key, value in worksheet["shapes"].items()}}
+
+
+# ---- the catalog: whole-worksheet mistakes, applied to the true shapes -------------------------
+
+
+def _no_batch(truth: dict) -> dict:
+    return {stage: shape[1:] for stage, shape in truth.items()}
+
+
+def _channels_last(truth: dict) -> dict:
+    return {stage: (b, h, w, c) for stage, (b, c, h, w) in truth.items()}
+
+
+def _on(kind: str, change) -> callable:
+    def mistake(truth: dict) -> dict:
+        stages = list(truth)
+        return {
+            stage: change(truth[stage], truth[stages[index - 1]])
+            for index, stage in enumerate(stages)
+            if stage.endswith(kind)
+        }
+
+    return mistake
+
+
+def _upsample_halves_channels(truth: dict) -> dict:
+    wrong = {}
+    stages = list(truth)
+    for index, stage in enumerate(stages):
+        if stage.endswith(".upsample"):
+            b, c, h, w = truth[stage]
+            wrong[stage] = (b, c // 2, h, w)
+            skip_channels = truth[stages[index + 1]][1] - c
+            wrong[stages[index + 1]] = (b, c // 2 + skip_channels, h, w)
+    return wrong
+
+
+VARIANTS = {
+    "shapes.no_batch": _no_batch,
+    "shapes.channels_last": _channels_last,
+    "shapes.rearrange_doubles_channels": _on(".downsample", lambda s, before: (s[0], s[1] // 2, s[2], s[3])),
+    "shapes.concat_without_skip": _on(".concat", lambda s, before: before),
+    "shapes.concat_doubles": _on(".concat", lambda s, before: (s[0], 2 * before[1], s[2], s[3])),
+    "shapes.upsample_halves_channels": _upsample_halves_channels,
+}
+
+
+def wrong_worksheet(key: str, sheet: Worksheet) -> dict:
+    """A full worksheet filled in with one catalogued mistake (used to validate the catalog)."""
+    truth = answers(sheet)
+    return {stage: list(shape) for stage, shape in {**truth, **VARIANTS[key](truth)}.items()}
+
+
+def diagnoses(truth: dict, given: dict) -> list[str]:
+    """Mistakes that explain most of the lines they would change, dropping any explained by a larger one."""
+    explained = {}
+    for key, mistake in VARIANTS.items():
+        changed = {stage: shape for stage, shape in mistake(truth).items() if tuple(shape) != truth[stage]}
+        hits = {stage for stage, shape in changed.items() if given.get(stage) == list(shape)}
+        if hits and 2 * len(hits) > len(changed):
+            explained[key] = hits
+    kept = [key for key in explained if not any(explained[key] < other for other in explained.values())]
+    return sorted(kept, key=lambda key: -len(explained[key]))
+
+
+def _line_verdict(stage: str, given, expected: tuple[int, ...]):
+    if given is None:
+        return failed(f"{stage}: not filled in yet")
+    if isinstance(given, str):
+        return failed(f"{stage}: {given} is not a shape; write a tuple of ints such as (2, 16, 8, 8)")
+    if tuple(given) == expected:
+        return passed(f"{stage}: {tuple(given)}")
+    if len(given) != len(expected):
+        return failed(f"{stage}: {tuple(given)} has {len(given)} dimensions; this output has {len(expected)} (B, C, H, W)")
+    wrong = [name for name, a, b in zip(("batch", "channels", "height", "width"), given, expected) if a != b]
+    listed = wrong[0] if len(wrong) == 1 else ", ".join(wrong[:-1]) + " and " + wrong[-1]
+    return failed(f"{stage}: {tuple(given)} — wrong {listed}")
+
+
+def grade(calls, device, grading):
+    if "problem" in calls:
+        grading.check("shape.worksheet", "shape", failed(calls["problem"]), points=TOTAL_POINTS)
+        grading.catalog_check(False)
+        return
+    sheet = draw(calls["seed"])
+    truth = answers(sheet)
+    given = calls["shapes"]
+    missing = [stage for stage in truth if stage not in given]
+    unexpected = [stage for stage in given if stage not in truth]
+    if missing or unexpected:
+        keys = failed(
+            f"Worksheet {sheet.describe()}. Its stages differ from the ones in your file.",
+            "fill in exactly these keys, in this order:\n" + "\n".join(f'  "{stage}": None,' for stage in truth),
+        )
+    else:
+        keys = passed(f"Worksheet {sheet.describe()}")
+    grading.check("shape.worksheet", "shape", keys, points=KEYS_POINTS)
+    line_points = (TOTAL_POINTS - KEYS_POINTS) / len(truth)
+    for stage, expected in truth.items():
+        grading.check(f"shape.{stage}", "shape", _line_verdict(stage, given.get(stage), expected), points=line_points)
+    for key in diagnoses(truth, given):
+        grading.diagnose(key)
+    grading.catalog_check(True)
