@@ -158,3 +158,13 @@ def test_a_debug_drill_names_its_bug_only_once_it_is_fixed(tmp_path):
     fixed = drill("run", "debug_sampler", "--workspace", str(tmp_path))
     assert fixed.returncode == 0
     assert "Fixed! The bug you removed:" in fixed.stdout
+
+
+def test_the_shapes_worksheet_draws_its_config_from_the_seed_at_start(tmp_path):
+    from drills.unet_shapes.worksheet import draw
+
+    first = Path(drill("start", "unet_shapes", "--workspace", str(tmp_path), "--seed", "4").stdout.strip())
+    assert draw(4).describe() in first.read_text()
+    again = Path(drill("start", "unet_shapes", "--workspace", str(tmp_path), "--seed", "11", "--fresh").stdout.strip())
+    assert draw(11).describe() in again.read_text()
+    assert draw(11) != draw(4)

@@ -4,59 +4,15 @@ reference U-Net for that config; nothing here is a table typed by hand."""
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
-
 import torch
 
 from engine.drills.capture import entry
 from engine.drills.grading import failed, passed
+from drills.unet_shapes.worksheet import Worksheet, draw, stage_names
 from reference import UNet, shape_flow
 
-# The worksheet `drill start` hands out; another seed draws another config.
-STARTER_SEED = 9
 TOTAL_POINTS = 10.0
 KEYS_POINTS = 1.0
-
-
-@dataclass(frozen=True)
-class Worksheet:
-    seed: int
-    in_channels: int
-    base_channels: int
-    levels: int
-    batch: int
-    height: int
-    width: int
-
-    def describe(self) -> str:
-        return (
-            f"seed {self.seed}: in_channels={self.in_channels}, base_channels={self.base_channels}, "
-            f"{self.levels} level{'s' * (self.levels > 1)}, input ({self.batch}, {self.in_channels}, {self.height}, {self.width})"
-        )
-
-
-def draw(seed: int) -> Worksheet:
-    """The config of worksheet ``seed``: widths stay small enough to build the reference in a blink."""
-    rng = random.Random(seed)
-    levels = rng.choice([1, 2, 3, 3, 4])
-    base = rng.choice([8, 16] if levels == 4 else [8, 16, 24, 32])
-    step = 2**levels
-    sides = [step * k for k in range(1, 64 // step + 1) if step * k >= 8]
-    height = rng.choice(sides)
-    width = height if rng.random() < 0.6 else rng.choice(sides)
-    return Worksheet(seed, rng.choice([1, 3]), base, levels, rng.choice([2, 3, 4, 5]), height, width)
-
-
-def stage_names(levels: int) -> list[str]:
-    """The stages of the worksheet: the reference U-Net's modules, in the order they run."""
-    names = ["init_conv"]
-    for i in range(1, levels + 1):
-        names += [f"down{i}.res_block", f"down{i}.downsample", f"down{i}_proj"]
-    names.append("bottleneck")
-    for i in range(levels, 0, -1):
-        names += [f"up{i}.upsample", f"up{i}.concat", f"up{i}.res_block"]
-    return names + ["final_conv"]
 
 
 def answers(sheet: Worksheet) -> dict[str, tuple[int, ...]]:

@@ -2,7 +2,8 @@
 
 A drill folder holds ``drill.json`` (title, topic, hints, bug catalog, and ``bugs_from`` to
 reuse another drill's catalog), ``starter.py`` (what
-the learner starts from; it must fail), ``solution.py`` (the model answer; it must score full
+the learner starts from; it must fail — or ``starter_factory``, a torch-free "module:function"
+that writes a fresh starter from a seed), ``solution.py`` (the model answer; it must score full
 marks), ``checks.py`` (trusted grading code) and, where it has bugs, ``bugs.py`` (one
 learner-shaped implementation per catalog key, used to validate the catalog).
 """
@@ -47,6 +48,7 @@ class Drill:
     time_limit_s: float = 20.0
     order: int = 0
     debug: bool = False
+    starter_factory: str = ""
 
     @property
     def folder(self) -> Path:

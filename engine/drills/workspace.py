@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 import shutil
 from pathlib import Path
@@ -18,12 +19,18 @@ def debug_variants(drill: Drill) -> list[Path]:
 def start(drill: Drill, workspace: Path, store: Store, seed: int | None = None, fresh: bool = False) -> tuple[Path, bool]:
     """Write the drill's starter into the workspace; returns (path, created).
 
-    A debug drill draws one buggy variant (seeded when ``seed`` is given) and records which one,
+    A drill with a ``starter_factory`` gets a starter generated from the seed (random when none
+    is given). A debug drill draws one buggy variant (seeded when ``seed`` is given) and records which one,
     so that the bug can be named once it is fixed. An existing file is kept unless ``fresh``.
     """
     target = workspace / f"{drill.id}.py"
     if target.exists() and not fresh:
         return target, False
+    if drill.starter_factory:
+        module, function = drill.starter_factory.split(":")
+        drawn = seed if seed is not None else random.SystemRandom().randrange(10_000)
+        target.write_text(getattr(importlib.import_module(module), function)(drawn), encoding="utf-8")
+        return target, True
     source = drill.starter_path
     if drill.debug:
         variants = debug_variants(drill)
