@@ -29,7 +29,12 @@ class Attempt:
 def grade_attempt(
     drill: Drill, path: Path, store: Store, device: str | None = None, time_limit: float | None = None
 ) -> Attempt:
-    result = runner.run_drill(drill.id, path, device=device, time_limit=time_limit)
+    """Run the checks on ``path`` (in the grader process) and conclude the attempt."""
+    return conclude(drill, runner.run_drill(drill.id, path, device=device, time_limit=time_limit), path, store)
+
+
+def conclude(drill: Drill, result: RunResult, path: Path, store: Store) -> Attempt:
+    """Record a finished run and shape what the learner is shown (the app calls this on its UI thread)."""
     drawn = workspace.drawn_bug(drill, store) if drill.debug else None
     progress.record(store, result, str(path), extra={"bug": drawn} if drawn else None)
     if not drill.debug:
