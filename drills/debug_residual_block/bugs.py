@@ -1,7 +1,7 @@
-"""The buggy starters themselves: each must fail and be named as its own bug."""
+"""Every catalogued ResidualBlock bug as a learner-shaped class: the mutants of base.py."""
 
 from pathlib import Path
 
-from engine.drills.modules import load_files
+from engine.drills.mutants import mutant_modules
 
-BUGS = {key: module.ResidualBlock for key, module in load_files(Path(__file__).parent / "starters").items()}
+BUGS = {key: module.ResidualBlock for key, module in mutant_modules(Path(__file__).parent).items()}

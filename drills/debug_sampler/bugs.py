@@ -1,16 +1,7 @@
-"""The buggy starters themselves are the catalog's implementations: starters/<bug key>.py."""
+"""Every catalogued sampler bug as a learner-shaped function: the mutants of base.py."""
 
-import importlib.util
 from pathlib import Path
 
-STARTERS = Path(__file__).parent / "starters"
+from engine.drills.mutants import mutant_modules
 
-
-def _sampler(path: Path):
-    spec = importlib.util.spec_from_file_location(f"debug_sampler_starter_{path.stem.replace('.', '_')}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.sample_ddpm
-
-
-BUGS = {path.stem: _sampler(path) for path in sorted(STARTERS.glob("*.py"))}
+BUGS = {key: module.sample_ddpm for key, module in mutant_modules(Path(__file__).parent).items()}

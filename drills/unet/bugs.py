@@ -1,7 +1,7 @@
-"""Learner-shaped U-Nets with one catalogued bug each: the files in buggy/<bug key>.py."""
+"""Learner-shaped U-Nets with one catalogued bug each: the mutants of solution.py."""
 
 from pathlib import Path
 
-from engine.drills.modules import load_files
+from engine.drills.mutants import mutant_modules
 
-BUGS = {key: module.UNet for key, module in load_files(Path(__file__).parent / "buggy").items()}
+BUGS = {key: module.UNet for key, module in mutant_modules(Path(__file__).parent).items()}

@@ -1,7 +1,5 @@
-"""Learner-shaped implementations of every catalogued bug: the buggy files of debug_up_block."""
+"""Learner-shaped implementations of every catalogued bug: the debug_up_block drill's mutants."""
 
-from pathlib import Path
+from drills.debug_up_block.bugs import BUGS
 
-from engine.drills.modules import load_files
-
-BUGS = {key: module.UpBlock for key, module in load_files(Path(__file__).parent.parent / "debug_up_block" / "starters").items()}
+__all__ = ["BUGS"]

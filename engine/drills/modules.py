@@ -8,9 +8,7 @@ alignment report, the order and input shapes of the submodule calls, the capture
 
 from __future__ import annotations
 
-import importlib.util
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Callable, Iterator
 
 import torch
@@ -198,14 +196,3 @@ def run_variant(variant: Callable, *args):
             return variant(*args)
     except (RuntimeError, ValueError, IndexError):
         return None
-
-
-def load_files(directory) -> dict:
-    """Learner-shaped files such as a debug drill's ``starters/<bug key>.py``, imported as modules keyed by file stem."""
-    modules = {}
-    for path in sorted(Path(directory).glob("*.py")):
-        spec = importlib.util.spec_from_file_location(f"starter_{path.stem.replace('.', '_')}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        modules[path.stem] = module
-    return modules

@@ -8,20 +8,22 @@ import shutil
 from pathlib import Path
 
 from engine.drills.catalog import Drill
+from engine.drills.mutants import has_mutants, mutant_sources
 from engine.store import Store
 
 
-def debug_variants(drill: Drill) -> list[Path]:
-    """For a debug drill, the buggy starters it draws from: ``starters/<bug key>.py``."""
-    return sorted((drill.folder / "starters").glob("*.py"))
+def debug_variants(drill: Drill) -> list[str]:
+    """For a debug drill, the bug keys it draws from: the mutants of its correct base file."""
+    return sorted(mutant_sources(drill.folder)) if has_mutants(drill.folder) else []
 
 
 def start(drill: Drill, workspace: Path, store: Store, seed: int | None = None, fresh: bool = False) -> tuple[Path, bool]:
     """Write the drill's starter into the workspace; returns (path, created).
 
     A drill with a ``starter_factory`` gets a starter generated from the seed (random when none
-    is given). A debug drill draws one buggy variant (seeded when ``seed`` is given) and records which one,
-    so that the bug can be named once it is fixed. An existing file is kept unless ``fresh``.
+    is given). A debug drill draws one mutant, its base file with one catalogued bug (seeded when
+    ``seed`` is given), and records which, so that the bug can be named once it is fixed. An
+    existing file is kept unless ``fresh``.
     """
     target = workspace / f"{drill.id}.py"
     if target.exists() and not fresh:
@@ -31,12 +33,12 @@ def start(drill: Drill, workspace: Path, store: Store, seed: int | None = None, 
         drawn = seed if seed is not None else random.SystemRandom().randrange(10_000)
         target.write_text(getattr(importlib.import_module(module), function)(drawn), encoding="utf-8")
         return target, True
-    source = drill.starter_path
     if drill.debug:
-        variants = debug_variants(drill)
-        source = random.Random(seed).choice(variants)
-        store.set_state(f"debug:{drill.id}", {"bug": source.stem, "seed": seed})
-    shutil.copyfile(source, target)
+        bug = random.Random(seed).choice(debug_variants(drill))
+        store.set_state(f"debug:{drill.id}", {"bug": bug, "seed": seed})
+        target.write_text(mutant_sources(drill.folder)[bug], encoding="utf-8")
+        return target, True
+    shutil.copyfile(drill.starter_path, target)
     return target, True
 
 

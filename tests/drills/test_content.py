@@ -15,6 +15,7 @@ from engine.drills import sandbox
 from engine.drills.capture import Attempt
 from engine.drills.catalog import all_drills
 from engine.drills.grader import grade_record
+from engine.drills.mutants import apply_edits, mutant_sources
 from engine.drills.results import PASS
 from engine.drills.workspace import debug_variants
 
@@ -50,9 +51,9 @@ def cases(kind):
         elif kind == "alternatives":
             for path in sorted((drill.folder / "alternatives").glob("*.py")):
                 yield pytest.param(drill, path, id=f"{drill.id}:{path.stem}")
-        elif kind == "starters":
-            for path in debug_variants(drill):
-                yield pytest.param(drill, path, id=f"{drill.id}:{path.stem}")
+        elif kind == "mutants":
+            for key in debug_variants(drill):
+                yield pytest.param(drill, key, id=f"{drill.id}:{key}")
 
 
 @pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
@@ -65,14 +66,18 @@ def test_model_solution_scores_full_marks(drill, device):
     assert not result.diagnoses
 
 
-@pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
+# Debug drills have no single starter: each of their mutants is a starter, tested below.
+STARTED = [drill for drill in DRILLS if not drill.debug]
+
+
+@pytest.mark.parametrize("drill", STARTED, ids=lambda d: d.id)
 def test_starter_fails(drill):
     result = grade_path(drill, drill.starter_path)
     assert result.status != PASS
     assert result.score < result.max_score
 
 
-@pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
+@pytest.mark.parametrize("drill", STARTED, ids=lambda d: d.id)
 def test_max_score_does_not_depend_on_the_learners_code(drill):
     assert grade_path(drill, drill.starter_path).max_score == grade_path(drill, drill.solution_path).max_score
 
@@ -80,7 +85,7 @@ def test_max_score_does_not_depend_on_the_learners_code(drill):
 @pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
 def test_every_catalogued_bug_has_an_implementation_to_validate_it(drill):
     catalog = {bug.key for bug in drill.bugs}
-    implemented = set(bug_impls(drill)) | {path.stem for path in debug_variants(drill)}
+    implemented = set(bug_impls(drill)) | set(debug_variants(drill))
     assert catalog == implemented
 
 
@@ -94,14 +99,24 @@ def test_each_bug_fails_and_is_diagnosed_as_itself(drill, key):
     assert [d.key for d in result.diagnoses][:1] == [key]
 
 
-@pytest.mark.parametrize("drill, path", list(cases("starters")))
-def test_each_debug_starter_fails_and_is_diagnosed_as_its_bug(drill, path):
+@pytest.mark.parametrize("drill, key", list(cases("mutants")))
+def test_each_debug_starter_fails_and_is_diagnosed_as_its_bug(drill, key, tmp_path):
+    path = tmp_path / f"{drill.id}.py"
+    path.write_text(mutant_sources(drill.folder)[key])
     result = grade_path(drill, path)
     assert result.status != PASS
-    assert [d.key for d in result.diagnoses][:1] == [path.stem]
+    assert [d.key for d in result.diagnoses][:1] == [key]
 
 
 @pytest.mark.parametrize("drill, path", list(cases("alternatives")))
 def test_every_correct_style_scores_full_marks(drill, path):
     result = grade_path(drill, path)
     assert result.status == PASS, [(c.id, c.message) for c in result.checks if not c.passed]
+
+
+def test_mutant_edits_must_each_match_the_base_once():
+    assert apply_edits("a = 1\nb = 2\n", [["a = 1", "a = -1"], ["b = 2", "b = 3"]]) == "a = -1\nb = 3\n"
+    with pytest.raises(ValueError, match="exactly once"):
+        apply_edits("x\nx\n", [["x", "y"]])
+    with pytest.raises(ValueError, match="overlap"):
+        apply_edits("abcdef", [["abcd", "1"], ["cdef", "2"]])

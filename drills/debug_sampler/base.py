@@ -15,7 +15,7 @@ def sample_ddpm(model, n_samples, img_channels, img_size, schedule, device):
     T = len(schedule["betas"])
     betas = schedule["betas"].to(device)
     alphas = schedule["alphas"].to(device)
-    sqrt_alpha = schedule["sqrt_alpha_bar"].to(device)
+    sqrt_alpha = schedule["sqrt_alpha"].to(device)
     sqrt_omab = schedule["sqrt_one_minus_alpha_bar"].to(device)
 
     x = torch.randn(n_samples, img_channels, img_size, img_size, device=device)

@@ -24,8 +24,8 @@ class ResidualBlock(nn.Module):
 
     def forward(self, x, t_emb):
         residual = self.res_conv(x)
-        h = self.conv1(x)
+        h = self.norm1(self.conv1(x))
         t = self.time_proj(t_emb)[:, :, None, None]
-        h = self.act(self.norm1(h + t))
+        h = self.act(h + t)
         h = self.act(self.norm2(self.conv2(h)))
         return h + residual

@@ -39,7 +39,7 @@ class UpBlock(nn.Module):
     def __init__(self, in_channels, skip_channels, out_channels, time_emb_dim):
         super().__init__()
         self.upsample = nn.Upsample(scale_factor=2, mode="nearest")
-        self.res_block = ResidualBlock(in_channels + skip_channels, in_channels, time_emb_dim)
+        self.res_block = ResidualBlock(in_channels + skip_channels, out_channels, time_emb_dim)
 
     def forward(self, x, skip, t_emb):
         x = self.upsample(x)
