@@ -22,17 +22,9 @@ class CommandError(Exception):
 
 
 def _store():
-    """Open the progress store; a damaged database is set aside with a one-line warning."""
-    import warnings
+    from engine.store import open_store
 
-    from engine.store import DatabaseRecoveredWarning, Store
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DatabaseRecoveredWarning)
-        store = Store()
-    for notice in store.notices:
-        print(f"warning: {notice}", file=sys.stderr)
-    return store
+    return open_store(sys.stderr)
 
 
 def cmd_list(args) -> int:

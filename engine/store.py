@@ -26,7 +26,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from engine.paths import database_path
 
@@ -452,3 +452,14 @@ class Store:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 (key, json.dumps(value), _stamp()),
             )
+
+
+def open_store(report: TextIO) -> Store:
+    """Open the default store for a command; a damaged database that was set aside is
+    reported on ``report`` as one plain warning line instead of a Python warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DatabaseRecoveredWarning)
+        store = Store()
+    for notice in store.notices:
+        print(f"warning: {notice}", file=report)
+    return store

@@ -68,13 +68,12 @@ class _Usage(Exception):
 
 def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     import sqlite3
-    import warnings
 
     from engine.drills.catalog import DrillNotFound
     from engine.exam.compose import ExamError
     from engine.paths import workspace
     from engine.quiz.bank import BankError, load_bank
-    from engine.store import DatabaseRecoveredWarning, Store, StoreError
+    from engine.store import StoreError, open_store
 
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -84,13 +83,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
             print(problem, file=stderr)
         return 2
     try:
-        with warnings.catch_warnings():
-            # Shown below as a plain line rather than as a Python warning.
-            warnings.simplefilter("ignore", DatabaseRecoveredWarning)
-            store = Store()
-        with store:
-            for notice in store.notices:
-                print(f"warning: {notice}", file=stderr)
+        with open_store(stderr) as store:
             return _run(args, bank, store, stdin, stdout, workspace(args.workspace))
     except (_Usage, ExamError, DrillNotFound) as problem:
         print(f"drill: {problem}", file=stderr)

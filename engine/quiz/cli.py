@@ -51,12 +51,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     import sqlite3
-    import warnings
 
     from engine.quiz.bank import BankError, load_bank
     from engine.quiz.session import EmptySelection, QuizSession, SessionSpec
     from engine.quiz.terminal import run_session
-    from engine.store import DatabaseRecoveredWarning, Store, StoreError
+    from engine.store import StoreError, open_store
 
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -69,13 +68,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
         return _check(bank, stdout, stderr)
 
     try:
-        with warnings.catch_warnings():
-            # Shown below as a plain line rather than as a Python warning.
-            warnings.simplefilter("ignore", DatabaseRecoveredWarning)
-            store = Store()
-        with store:
-            for notice in store.notices:
-                print(f"warning: {notice}", file=stderr)
+        with open_store(stderr) as store:
             if args.resume is not None:
                 session = QuizSession.resume(bank, store, None if args.resume == _LATEST else args.resume)
                 if session is None:

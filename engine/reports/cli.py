@@ -33,13 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     import sqlite3
-    import warnings
     from pathlib import Path
 
     from engine.paths import data_home
     from engine.reports.history import collect
     from engine.reports.render import render
-    from engine.store import DatabaseRecoveredWarning, Store, StoreError
+    from engine.store import StoreError, open_store
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     out = args.out or (STDOUT if args.format == "md" else str(data_home() / "report.html"))
@@ -47,12 +46,7 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
         print("drill: --open needs a file: add --out PATH", file=stderr)
         return 2
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DatabaseRecoveredWarning)
-            store = Store()
-        with store:
-            for notice in store.notices:
-                print(f"warning: {notice}", file=stderr)
+        with open_store(stderr) as store:
             text = render(collect(store), args.format)
     except (StoreError, sqlite3.Error) as error:
         print(f"error: the progress database cannot be used: {error}", file=stderr)
