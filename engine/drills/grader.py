@@ -24,6 +24,7 @@ import torch
 from engine.drills.catalog import get_drill
 from engine.drills.grading import Grading
 from engine.drills.results import RunResult, error_result, overall_status
+from engine.drills.runner import kill_group
 from engine.drills.sandbox import run_child
 
 OUTPUT_LIMIT = 8000
@@ -50,13 +51,6 @@ def _wait(pid: int, deadline: float) -> int | None:
         time.sleep(0.005)
 
 
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def _describe_exit(status: int) -> str:
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
@@ -71,7 +65,7 @@ def run_learner(checks, learner_file: str, device: str, deadline: float, workdir
     if pid == 0:
         run_child(checks, learner_file, device, str(capture_path), str(record_path))
     status = _wait(pid, deadline)
-    _kill_group(pid)
+    kill_group(pid)
     if status is None:
         os.waitpid(pid, 0)
     output = read_output(capture_path) if capture_path.exists() else ""

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 from engine.drills.catalog import Drill, get_drill
@@ -54,11 +55,10 @@ def _parse(drill_id: str, stdout: bytes) -> RunResult | None:
         return None
 
 
-def _kill(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def kill_group(pid: int) -> None:
+    """Kill a process group, whatever is left of it."""
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def run_drill(
@@ -80,11 +80,11 @@ def run_drill(
     try:
         stdout, stderr = process.communicate(timeout=limit + HARD_STOP_MARGIN_S)
     except subprocess.TimeoutExpired:
-        _kill(process)
+        kill_group(process.pid)
         process.communicate()
         return error_result(drill.id, f"The run was stopped after {limit:.0f} s.", duration_s=time.monotonic() - started)
     finally:
-        _kill(process)
+        kill_group(process.pid)
     result = _parse(drill.id, stdout) if process.returncode == 0 else None
     if result is None:
         detail = stderr.decode("utf-8", errors="replace").strip().splitlines()[-1:] or ["no result"]
