@@ -1,7 +1,7 @@
 """The drill catalog: metadata read from ``drills/<id>/drill.json`` without importing torch.
 
 A drill folder holds ``drill.json`` (title, topic, hints, bug catalog, and ``bugs_from`` to
-reuse another drill's catalog), ``starter.py`` (what
+reuse another drill's catalog, ``solution_from`` to reuse its model solution), ``starter.py`` (what
 the learner starts from; it must fail — or ``starter_factory``, a torch-free "module:function"
 that writes a fresh starter from a seed), ``solution.py`` (the model answer; it must score full
 marks), ``checks.py`` (trusted grading code) and, where it has bugs, ``bugs.py`` (one
@@ -49,6 +49,7 @@ class Drill:
     order: int = 0
     debug: bool = False
     starter_factory: str = ""
+    solution_from: str = ""
 
     @property
     def folder(self) -> Path:
@@ -60,7 +61,8 @@ class Drill:
 
     @property
     def solution_path(self) -> Path:
-        return self.folder / "solution.py"
+        # A debug drill's answer is its underlying drill's model solution.
+        return self.folder.parent / (self.solution_from or self.id) / "solution.py"
 
     @property
     def checks_module(self) -> str:

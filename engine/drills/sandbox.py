@@ -15,6 +15,7 @@ import resource
 import signal
 import sys
 import traceback
+from contextlib import suppress
 
 import torch
 
@@ -64,10 +65,9 @@ def run_child(checks, learner_file: str, device: str, capture_path: str, record_
         status = 70
     finally:
         for stream in (sys.stdout, sys.stderr):
-            try:
+            # A learner may have replaced or closed the stream; the child must still leave.
+            with suppress(BaseException):
                 stream.flush()
-            except BaseException:  # noqa: BLE001 - a learner may have replaced or closed the stream
-                pass
         os._exit(status)
 
 
