@@ -9,17 +9,13 @@ import time
 from pathlib import Path
 
 from engine import __version__
+from engine.errors import EXIT_USAGE, UsageError
 from engine.exam import cli as exam_cli
 from engine.export import cli as grade_cli
 from engine.quiz import cli as quiz_cli
 from engine.reports import cli as report_cli
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
-
-class CommandError(Exception):
-    """A mistake the user can fix; printed as one line, exit code 2."""
-
+EXIT_PASS, EXIT_FAIL = 0, 1
 
 def _store():
     from engine.store import open_store
@@ -76,10 +72,7 @@ def cmd_run(args) -> int:
     from engine.paths import workspace as workspace_dir
 
     drill = get_drill(args.drill)
-    try:
-        path = runner.learner_file(drill, args.file, workspace_dir(args.workspace))
-    except runner.UsageError as problem:
-        raise CommandError(str(problem)) from None
+    path = runner.learner_file(drill, args.file, workspace_dir(args.workspace))
     if not args.watch:
         return _run_once(args, drill, path)
     return _watch(args, drill, path)
@@ -118,7 +111,7 @@ def cmd_solution(args) -> int:
     drill = get_drill(args.drill)
     if not progress.has_passed(_store(), drill):
         if not args.force:
-            raise CommandError(
+            raise UsageError(
                 f"The model solution opens once your own '{drill.id}' passes. "
                 f"`drill solution {drill.id} --force` shows it now, at the cost of the practice."
             )
@@ -173,8 +166,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from engine.drills.catalog import DrillNotFound
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -183,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_app()
     try:
         return args.func(args)
-    except (CommandError, DrillNotFound) as problem:
+    except UsageError as problem:
         print(f"drill: {problem.args[0] if problem.args else problem}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
+from engine.errors import UsageError
 from engine.paths import database_path
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -100,7 +101,7 @@ class DatabaseRecoveredWarning(UserWarning):
     """A damaged database file was set aside and a fresh one started."""
 
 
-class StoreError(Exception):
+class StoreError(UsageError):
     """The database cannot be used as it is, and setting it aside would be wrong."""
 
 

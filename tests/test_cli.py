@@ -168,3 +168,15 @@ def test_the_shapes_worksheet_draws_its_config_from_the_seed_at_start(tmp_path):
     again = Path(drill("start", "unet_shapes", "--workspace", str(tmp_path), "--seed", "11", "--fresh").stdout.strip())
     assert draw(11).describe() in again.read_text()
     assert draw(11) != draw(4)
+
+
+@pytest.mark.parametrize("command", [["list"], ["quiz", "--count", "1"], ["exam"], ["report", "--format", "md"], ["hint", "forward_diffusion"]])
+def test_a_database_from_a_newer_version_is_one_usage_line_everywhere(command, drill_home, capsys):
+    import sqlite3
+
+    with sqlite3.connect(drill_home / "progress.sqlite3") as connection:
+        connection.execute("PRAGMA user_version = 999")
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("drill: ") and "newer" in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err

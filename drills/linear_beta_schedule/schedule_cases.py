@@ -7,7 +7,7 @@ its shape or dtype, with each catalogued variant computed on the same arguments.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 

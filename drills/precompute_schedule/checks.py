@@ -3,7 +3,7 @@ coefficient's values. Diagnosis compares the whole returned dict with each catal
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

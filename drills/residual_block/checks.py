@@ -13,10 +13,10 @@ from torch import nn
 
 from engine.drills import compare
 from engine.drills.capture import entry
-from engine.drills.grading import passed, failed
+from engine.drills.grading import failed, passed
 from engine.drills.modules import (
-    alignment_message,
     aligned,
+    alignment_message,
     build,
     call_trace,
     called,

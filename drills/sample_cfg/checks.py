@@ -15,9 +15,9 @@ import torch
 
 from drills.sample_ddpm.checks import (
     MEANS,
+    SEED,
     SIGMAS,
     STEPS,
-    SEED,
     check_chain,
     check_second_case,
     law_keys,

@@ -7,7 +7,7 @@ A catalogued variant is recognised only when it reproduces the learner's answer 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

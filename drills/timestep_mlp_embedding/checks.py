@@ -10,8 +10,8 @@ from engine.drills import compare
 from engine.drills.capture import entry
 from engine.drills.grading import failed, passed
 from engine.drills.modules import (
-    alignment_message,
     aligned,
+    alignment_message,
     build,
     load_reference_weights,
     matching_keys,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import torch
 
+from drills.unet_shapes.worksheet import Worksheet, draw, stage_names
 from engine.drills.capture import entry
 from engine.drills.grading import failed, passed
-from drills.unet_shapes.worksheet import Worksheet, draw, stage_names
 from reference import UNet, shape_flow
 
 TOTAL_POINTS = 10.0

@@ -13,13 +13,16 @@ def run() -> int:
     """Open the app; a database that cannot be used is reported in one line, not a traceback."""
     import sqlite3
 
-    from engine.store import StoreError
+    from engine.errors import EXIT_USAGE, UsageError
 
     try:
         from engine.app.app import DrillApp
 
         app = DrillApp()
-    except (StoreError, sqlite3.Error) as error:
+    except UsageError as error:
+        print(f"drill: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as error:
         print(f"drill: the progress database cannot be used: {error}", file=sys.stderr)
         return 1
     app.run()

@@ -7,8 +7,9 @@ The record crosses the process boundary through ``torch.save`` and is read back 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 

@@ -16,10 +16,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from engine.errors import UsageError
+
 DRILLS_PACKAGE = "drills"
 
 
-class DrillNotFound(LookupError):
+class DrillNotFound(UsageError, LookupError):
     def __init__(self, drill_id: str, known: list[str]):
         close = [name for name in known if drill_id in name or name in drill_id]
         suggestion = f" Did you mean {', '.join(close)}?" if close else ""

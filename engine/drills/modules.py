@@ -8,8 +8,8 @@ alignment report, the order and input shapes of the submodule calls, the capture
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 import torch
 from torch import nn
@@ -135,7 +135,7 @@ def input_gradients(output, inputs: dict[str, torch.Tensor]) -> dict:
     Plain data: ``{name: "none" | "zero" | "flows"}``; "none" when ``output`` carries no graph.
     """
     if not isinstance(output, torch.Tensor) or output.grad_fn is None:
-        return {name: "none" for name in inputs}
+        return dict.fromkeys(inputs, "none")
     generator = torch.Generator().manual_seed(7)
     projection = torch.randn(output.shape, generator=generator).to(output.device)
     (output * projection).sum().backward()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import types
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 MUTANTS_FILE = "mutants.json"
@@ -20,7 +20,7 @@ def has_mutants(folder: Path) -> bool:
     return (folder / MUTANTS_FILE).is_file()
 
 
-@lru_cache(maxsize=None)
+@cache
 def mutant_sources(folder: Path) -> dict[str, str]:
     """The source text of every mutant in ``folder``, by catalog key."""
     spec = json.loads((folder / MUTANTS_FILE).read_text(encoding="utf-8"))

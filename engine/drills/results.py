@@ -79,7 +79,7 @@ class RunResult:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RunResult":
+    def from_dict(cls, data: dict) -> RunResult:
         return cls(
             drill=data["drill"],
             status=data["status"],

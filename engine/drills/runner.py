@@ -18,12 +18,9 @@ from pathlib import Path
 
 from engine.drills.catalog import Drill, get_drill
 from engine.drills.results import RunResult, error_result
+from engine.errors import UsageError
 
 HARD_STOP_MARGIN_S = 1.0
-
-
-class UsageError(Exception):
-    """A mistake in how the drill was asked for (missing file…): exit code 2, one clear line."""
 
 
 def syntax_problem(path: Path) -> str | None:

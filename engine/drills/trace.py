@@ -12,9 +12,9 @@ fits every step names the bug. Nothing depends on how, or in which order, the le
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import nn

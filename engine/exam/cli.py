@@ -62,18 +62,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-class _Usage(Exception):
-    """A mistake the user can fix: one line, exit code 2."""
-
-
 def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     import sqlite3
 
-    from engine.drills.catalog import DrillNotFound
-    from engine.exam.compose import ExamError
+    from engine.errors import EXIT_USAGE, UsageError
     from engine.paths import workspace
     from engine.quiz.bank import BankError, load_bank
-    from engine.store import StoreError, open_store
+    from engine.store import open_store
 
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -85,15 +80,16 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     try:
         with open_store(stderr) as store:
             return _run(args, bank, store, stdin, stdout, workspace(args.workspace))
-    except (_Usage, ExamError, DrillNotFound) as problem:
+    except UsageError as problem:
         print(f"drill: {problem}", file=stderr)
-        return 2
-    except (StoreError, sqlite3.Error) as error:
+        return EXIT_USAGE
+    except sqlite3.Error as error:
         print(f"error: the progress database cannot be used: {error}", file=stderr)
         return 1
 
 
 def _run(args, bank, store, stdin: TextIO, stdout: TextIO, folder) -> int:
+    from engine.errors import UsageError
     from engine.exam.compose import ExamSpec
     from engine.exam.session import Exam
     from engine.exam.terminal import run_exam
@@ -102,12 +98,12 @@ def _run(args, bank, store, stdin: TextIO, stdout: TextIO, folder) -> int:
         exam = Exam.resume(store, bank, exam_id=None if args.resume == _LATEST else args.resume)
         if exam is None:
             missing = "unfinished exam" if args.resume == _LATEST else f"exam {args.resume}"
-            raise _Usage(f"there is no {missing} to resume; `drill exam` starts one")
+            raise UsageError(f"there is no {missing} to resume; `drill exam` starts one")
     else:
         unfinished = store.latest_unfinished_exam()
         if unfinished is not None:
             if not args.new:
-                raise _Usage(
+                raise UsageError(
                     f"exam {unfinished.id} is not finished: `drill exam --resume` carries it on, "
                     "`drill exam --new` submits it as it is and starts a new one"
                 )

@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from engine.drills.catalog import Drill, all_drills
+from engine.errors import UsageError
 from engine.exam.items import DRILL, QUESTION, ExamItem
 from engine.quiz.bank import Bank
 
 
-class ExamError(ValueError):
+class ExamError(UsageError, ValueError):
     """The exam cannot be composed or used as asked; the message says why in one line."""
 
 

@@ -50,14 +50,15 @@ def render(result, fmt: str) -> str:
 
 def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     from engine.drills import runner
-    from engine.drills.catalog import DrillNotFound, get_drill
+    from engine.drills.catalog import get_drill
     from engine.drills.results import PASS
+    from engine.errors import UsageError
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         drill = get_drill(args.drill)
         path = runner.learner_file(drill, args.file, Path.cwd())
-    except (DrillNotFound, runner.UsageError) as problem:
+    except UsageError as problem:
         print(f"drill: {problem}", file=stderr)
         return 2
     target = Path(args.out).expanduser() if args.out else None

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     from engine.quiz.bank import BankError, load_bank
     from engine.quiz.session import EmptySelection, QuizSession, SessionSpec
     from engine.quiz.terminal import run_session
-    from engine.store import StoreError, open_store
+    from engine.store import open_store
 
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     except EmptySelection as error:
         print(f"{error}.", file=stderr)
         return 1
-    except (StoreError, sqlite3.Error) as error:
+    except sqlite3.Error as error:
         print(f"error: the progress database cannot be used: {error}", file=stderr)
         return 1
 

@@ -10,8 +10,8 @@ Timesteps are 0-indexed, as in ``reference.schedules``.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from typing import Callable
+from collections.abc import Callable
+from functools import cache
 
 import torch
 
@@ -25,7 +25,7 @@ from reference.schedules import (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schedule(schedule: str, T: int) -> dict[str, torch.Tensor]:
     if schedule == "linear":
         betas = linear_beta_schedule(T)

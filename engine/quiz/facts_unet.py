@@ -9,8 +9,8 @@ Everything is computed from ``reference.unet`` and ``reference.shape_flow``, nev
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from typing import Callable
+from collections.abc import Callable
+from functools import cache
 
 __all__ = ["FACTS"]
 
@@ -21,7 +21,7 @@ def _fmt_shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(["B", *(str(d) for d in shape[1:])]) + ")"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _unet(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, device: str = "meta"):
     """The reference UNet for a configuration. Built on the ``meta`` device by default: shapes and
     parameter counts are exact, and no weights are allocated or computed."""
@@ -34,7 +34,7 @@ def _unet(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, 
     return model.eval()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _flow_all(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, image_size: int):
     """First recorded output shapes of every named submodule for a batch of one image."""
     import torch

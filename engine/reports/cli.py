@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
     from engine.paths import data_home
     from engine.reports.history import collect
     from engine.reports.render import render
-    from engine.store import StoreError, open_store
+    from engine.store import open_store
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     out = args.out or (STDOUT if args.format == "md" else str(data_home() / "report.html"))
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
     try:
         with open_store(stderr) as store:
             text = render(collect(store), args.format)
-    except (StoreError, sqlite3.Error) as error:
+    except sqlite3.Error as error:
         print(f"error: the progress database cannot be used: {error}", file=stderr)
         return 1
     if out == STDOUT:

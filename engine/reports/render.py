@@ -7,9 +7,8 @@ macros in ``charts.svg.j2``, no script and no network resource, so it opens offl
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import re
+from datetime import date, datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape

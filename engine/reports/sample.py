@@ -13,12 +13,11 @@ It writes to a temporary database, never to the learner's own.
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 import random
 import sys
 import tempfile
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 

@@ -141,7 +141,7 @@ def test_a_drill_item_is_graded_by_the_real_grader(bank, store, clock, tmp_path)
 
 def test_read_line_gives_up_on_a_silent_terminal():
     master, slave = os.openpty()
-    with open(slave, "r", encoding="utf-8") as terminal:
+    with open(slave, encoding="utf-8") as terminal:
         assert read_line(terminal, 0.01) is None
         os.write(master, b"2\n")
         assert read_line(terminal, 5) == "2\n"

@@ -106,11 +106,10 @@ def test_quiz_attempts_and_totals(store):
 
 
 def test_a_failed_transaction_leaves_nothing(store):
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.set_state("a", 1)
-            store.record_drill_attempt("d", "pass", 1, 1, [], None, None)
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.set_state("a", 1)
+        store.record_drill_attempt("d", "pass", 1, 1, [], None, None)
+        raise RuntimeError("boom")
     assert store.get_state("a") is None
     assert store.drill_attempts() == []
 

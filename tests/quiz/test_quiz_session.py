@@ -6,11 +6,11 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from fsrs import Rating
 
 from engine.quiz import review
 from engine.quiz.session import EmptySelection, QuizSession, SessionSpec, choice_order, score_answer
 from engine.store import Store
-from fsrs import Rating
 
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
 

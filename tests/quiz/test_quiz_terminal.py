@@ -170,7 +170,7 @@ def test_cli_malformed_bank_prints_one_line_per_problem(shipped_bank_is, bank_wr
 
 
 def test_cli_check_reports_fact_problems(small_bank, shipped_bank_is, monkeypatch):
-    monkeypatch.setattr("engine.quiz.facts.registry", lambda: {})
+    monkeypatch.setattr("engine.quiz.facts.registry", dict)
     args = parse(["--check"])
     out, err = io.StringIO(), io.StringIO()
     assert args.func(args, io.StringIO(), out, err) == 0

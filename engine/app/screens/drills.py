@@ -166,7 +166,8 @@ class DrillsScreen(Screen):
         edit(self.app, path)
 
     def action_run(self) -> None:
-        from engine.drills.runner import UsageError, learner_file
+        from engine.drills.runner import learner_file
+        from engine.errors import UsageError
 
         if self.drill is None:
             return
