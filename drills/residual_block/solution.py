@@ -13,6 +13,14 @@ class ResidualBlock(nn.Module):
         self.res_conv = nn.Conv2d(in_ch, out_ch, 1) if in_ch != out_ch else nn.Identity()
 
     def forward(self, x, t_emb):
+        """Two conv → GroupNorm → GELU layers, with the timestep injected into the first and a residual path.
+
+        x: (B, in_ch, H, W); t_emb: (B, t_dim).
+        Return (B, out_ch, H, W). The timestep is projected to one value per output channel and
+        added to the feature map after the first normalisation, before its activation. The
+        residual (x through res_conv) is added to the output of the second layer, after its activation.
+        Keep __init__ as it is: the grader loads fixed weights into these attributes.
+        """
         residual = self.res_conv(x)  # (B, out_ch, H, W)
         h = self.norm1(self.conv1(x))
         t = self.time_proj(t_emb)[:, :, None, None]  # (B, out_ch, 1, 1)

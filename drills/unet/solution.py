@@ -4,83 +4,24 @@ import torch
 from torch import nn
 
 
-class SinusoidalPositionEmbedding(nn.Module):
-    def __init__(self, embed_dim):
-        super().__init__()
-        self.embed_dim = embed_dim
-
-    def forward(self, timesteps):
-        half = self.embed_dim // 2
-        exponent = torch.arange(half, device=timesteps.device).float() / half
-        freqs = torch.exp(-math.log(10000.0) * exponent)
-        args = timesteps[:, None].float() * freqs[None, :]
-        return torch.cat([torch.sin(args), torch.cos(args)], dim=-1)  # (B, embed_dim)
-
-
-class TimestepMLPEmbedding(nn.Module):
-    def __init__(self, embed_dim, hidden_dim=None):
-        super().__init__()
-        hidden_dim = hidden_dim or embed_dim * 4
-        self.sinusoidal = SinusoidalPositionEmbedding(embed_dim)
-        self.mlp = nn.Sequential(nn.Linear(embed_dim, hidden_dim), nn.GELU(), nn.Linear(hidden_dim, hidden_dim))
-
-    def forward(self, timesteps):
-        return self.mlp(self.sinusoidal(timesteps))  # (B, hidden_dim)
-
-
-class ResidualBlock(nn.Module):
-    def __init__(self, in_channels, out_channels, time_emb_dim):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1)
-        self.norm1 = nn.GroupNorm(8, out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1)
-        self.norm2 = nn.GroupNorm(8, out_channels)
-        self.act = nn.GELU()
-        self.time_mlp = nn.Sequential(nn.GELU(), nn.Linear(time_emb_dim, out_channels))
-        if in_channels != out_channels:
-            self.residual_conv = nn.Conv2d(in_channels, out_channels, kernel_size=1)
-        else:
-            self.residual_conv = nn.Identity()
-
-    def forward(self, x, t_emb):
-        h = self.norm1(self.conv1(x))
-        h = self.act(h + self.time_mlp(t_emb)[:, :, None, None])
-        h = self.act(self.norm2(self.conv2(h)))
-        return h + self.residual_conv(x)
-
-
-class DownBlock(nn.Module):
-    """ResidualBlock, then rearrange pooling; returns (skip, down)."""
-
-    def __init__(self, in_channels, out_channels, time_emb_dim):
-        super().__init__()
-        self.res_block = ResidualBlock(in_channels, out_channels, time_emb_dim)
-
-    def downsample(self, x):
-        b, c, h, w = x.shape
-        x = x.reshape(b, c, h // 2, 2, w // 2, 2)
-        return x.permute(0, 1, 3, 5, 2, 4).reshape(b, c * 4, h // 2, w // 2)
-
-    def forward(self, x, t_emb):
-        skip = self.res_block(x, t_emb)  # (B, out_channels, H, W)
-        return skip, self.downsample(skip)  # (B, 4·out_channels, H/2, W/2)
-
-
-class UpBlock(nn.Module):
-    """Upsample ×2, concatenate [x, skip], then a ResidualBlock."""
-
-    def __init__(self, in_channels, skip_channels, out_channels, time_emb_dim):
-        super().__init__()
-        self.upsample = nn.Upsample(scale_factor=2, mode="nearest")
-        self.res_block = ResidualBlock(in_channels + skip_channels, out_channels, time_emb_dim)
-
-    def forward(self, x, skip, t_emb):
-        x = torch.cat([self.upsample(x), skip], dim=1)
-        return self.res_block(x, t_emb)
+# dli-drill: include common/lesson_blocks SinusoidalPositionEmbedding TimestepMLPEmbedding ResidualBlock DownBlock UpBlock
 
 
 class UNet(nn.Module):
     def __init__(self, in_channels=1, base_channels=64, time_emb_dim=128):
+        """The lesson's U-Net noise predictor, built from the blocks above.
+
+        - time_embed: TimestepMLPEmbedding(time_emb_dim, 4·time_emb_dim); every block gets its output.
+        - init_conv: 3×3 conv from in_channels to base_channels (b).
+        - three encoder levels working at b, 2b and 4b channels: down{i} is a DownBlock that keeps
+          its width, and down{i}_proj a 1×1 conv that takes the 4× channels of rearrange pooling
+          to twice the level's width (4b → 2b, 8b → 4b, 16b → 8b).
+        - bottleneck: a ResidualBlock at 8b channels.
+        - three decoder levels up3, up2, up1 (UpBlocks) that mirror the encoder, each
+          concatenating the skip of the same level.
+        - final_conv: GroupNorm → GELU → 1×1 conv back to in_channels.
+        The height and width must be divisible by 8.
+        """
         super().__init__()
         b = base_channels
         t_dim = time_emb_dim * 4
@@ -103,6 +44,7 @@ class UNet(nn.Module):
         self.final_conv = nn.Sequential(nn.GroupNorm(8, b), nn.GELU(), nn.Conv2d(b, in_channels, kernel_size=1))
 
     def forward(self, x, timesteps):
+        """x: (B, in_channels, H, W) noisy images; timesteps: (B,) integers. Return (B, in_channels, H, W)."""
         t_emb = self.time_embed(timesteps)  # (B, 4·time_emb_dim)
         x = self.init_conv(x)  # (B, b, H, W)
 

@@ -11,7 +11,6 @@ torch, the reference or the comparison functions inside the learner's file chang
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import signal
 import sys
@@ -23,6 +22,7 @@ import torch
 
 from engine.drills.catalog import get_drill
 from engine.drills.grading import Grading
+from engine.drills.plugin import load_checks
 from engine.drills.results import RunResult, error_result, overall_status
 from engine.drills.runner import kill_group
 from engine.drills.sandbox import run_child
@@ -84,16 +84,16 @@ def run_learner(checks, learner_file: str, device: str, deadline: float, workdir
 
 def grade_record(drill_id: str, checks, record: dict, device: torch.device) -> RunResult:
     """Turn the child's record into checks and diagnoses (used in-process by the content tests too)."""
-    drill = get_drill(drill_id)
-    grading = Grading(drill)
+    grading = Grading(get_drill(drill_id), device.type)
     checks.grade(record["calls"], device, grading)
-    return RunResult(drill=drill_id, status=overall_status(grading.checks), checks=grading.checks, diagnoses=grading.diagnoses)
+    graded = grading.checks()
+    return RunResult(drill=drill_id, status=overall_status(graded), checks=graded, diagnoses=grading.diagnoses)
 
 
 def grade_file(drill_id: str, learner_file: str, device: torch.device, deadline: float) -> RunResult:
     """Grade ``learner_file``; the child is stopped at ``deadline`` (a time.monotonic() value)."""
     started = time.monotonic()
-    checks = importlib.import_module(get_drill(drill_id).checks_module)
+    checks = load_checks(get_drill(drill_id))
     with tempfile.TemporaryDirectory(prefix="drill-") as tmp:
         record, output, error = run_learner(checks, learner_file, str(device), deadline, Path(tmp))
     if record is None:

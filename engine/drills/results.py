@@ -1,4 +1,4 @@
-"""The structured result of a drill run (the JSON shape fixed in CONTRACTS.md).
+"""The structured result of a drill run (the JSON shape of `drill run --json`, in the README).
 
 Modelled on Exercism's test-runner interface: one status for the run, one entry per check with
 its own message, keyed diagnoses, and the learner's captured output. No torch here: the CLI
@@ -11,7 +11,6 @@ import json
 from dataclasses import asdict, dataclass, field
 
 PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
-CATEGORIES = ("shape", "formula", "behaviour", "bug")
 
 
 @dataclass
@@ -91,9 +90,16 @@ class RunResult:
         )
 
 
-def error_result(drill: str, message: str, output: str = "", duration_s: float = 0.0) -> RunResult:
-    """A run whose code could not be graded at all: nothing passes, and ``message`` says why."""
-    return RunResult(drill=drill, status=ERROR, error=message, output=output, duration_s=duration_s)
+def error_result(drill: str, message: str, output: str = "", duration_s: float = 0.0, device_type: str = "cpu") -> RunResult:
+    """A run whose code could not be graded at all: every declared check skipped (so it scores 0 of the
+    drill's real maximum), and ``message`` says why."""
+    from engine.drills.catalog import get_drill
+
+    checks = [
+        Check(c.id, c.category, SKIPPED, "Not checked: your code could not be graded.", 0.0, c.points)
+        for c in get_drill(drill).checks_on(device_type)
+    ]
+    return RunResult(drill=drill, status=ERROR, checks=checks, error=message, output=output, duration_s=duration_s)
 
 
 def overall_status(checks: list[Check]) -> str:

@@ -16,7 +16,9 @@ from engine.drills.capture import Attempt
 from engine.drills.catalog import all_drills
 from engine.drills.grader import grade_record
 from engine.drills.mutants import apply_edits, mutant_sources
+from engine.drills.plugin import load_checks
 from engine.drills.results import PASS
+from engine.drills.sources import content_source, solution_source, starter_source
 from engine.drills.workspace import debug_variants
 
 DRILLS = all_drills()
@@ -27,7 +29,7 @@ DEVICES = [
 
 
 def grade_module(drill, module, device="cpu", learner_file="submission.py"):
-    checks = importlib.import_module(drill.checks_module)
+    checks = load_checks(drill)
     torch.manual_seed(0)
     record = {"ok": True, "calls": checks.probe(module, torch.device(device), Attempt(learner_file))}
     return grade_record(drill.id, checks, record, torch.device(device))
@@ -35,6 +37,13 @@ def grade_module(drill, module, device="cpu", learner_file="submission.py"):
 
 def grade_path(drill, path: Path, device="cpu"):
     return grade_module(drill, sandbox.load_learner_module(str(path)), device, str(path))
+
+
+def grade_text(drill, text: str, folder: Path, device="cpu"):
+    """Grade ``text`` from a file, exactly as a learner's file is loaded."""
+    path = folder / f"{drill.id}.py"
+    path.write_text(text, encoding="utf-8")
+    return grade_path(drill, path, device)
 
 
 def bug_impls(drill) -> dict:
@@ -58,28 +67,31 @@ def cases(kind):
 
 @pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
 @pytest.mark.parametrize("device", DEVICES)
-def test_model_solution_scores_full_marks(drill, device):
-    result = grade_path(drill, drill.solution_path, device)
+def test_model_solution_scores_full_marks(drill, device, tmp_path):
+    result = grade_text(drill, solution_source(drill), tmp_path, device)
     failing = [(c.id, c.message) for c in result.checks if not c.passed]
     assert result.status == PASS, failing
     assert result.score == result.max_score > 0
     assert not result.diagnoses
 
 
-# Debug drills have no single starter: each of their mutants is a starter, tested below.
-STARTED = [drill for drill in DRILLS if not drill.debug]
+# Debug drills have no single starter: each of their mutants is a starter, tested below; a
+# factory's starter is drawn from a seed and tested with its drill.
+STARTED = [drill for drill in DRILLS if not drill.debug and not drill.starter_factory]
 
 
 @pytest.mark.parametrize("drill", STARTED, ids=lambda d: d.id)
-def test_starter_fails(drill):
-    result = grade_path(drill, drill.starter_path)
+def test_starter_fails(drill, tmp_path):
+    result = grade_text(drill, starter_source(drill), tmp_path)
     assert result.status != PASS
     assert result.score < result.max_score
 
 
 @pytest.mark.parametrize("drill", STARTED, ids=lambda d: d.id)
-def test_max_score_does_not_depend_on_the_learners_code(drill):
-    assert grade_path(drill, drill.starter_path).max_score == grade_path(drill, drill.solution_path).max_score
+def test_max_score_is_the_declared_one_whatever_the_code(drill, tmp_path):
+    starter = grade_text(drill, starter_source(drill), tmp_path)
+    solution = grade_text(drill, solution_source(drill), tmp_path)
+    assert starter.max_score == solution.max_score == drill.max_score("cpu")
 
 
 @pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
@@ -109,8 +121,8 @@ def test_each_debug_starter_fails_and_is_diagnosed_as_its_bug(drill, key, tmp_pa
 
 
 @pytest.mark.parametrize("drill, path", list(cases("alternatives")))
-def test_every_correct_style_scores_full_marks(drill, path):
-    result = grade_path(drill, path)
+def test_every_correct_style_scores_full_marks(drill, path, tmp_path):
+    result = grade_text(drill, content_source(path, drill.folder.parent), tmp_path)
     assert result.status == PASS, [(c.id, c.message) for c in result.checks if not c.passed]
 
 

@@ -7,49 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 
-class SinusoidalPositionEmbedding(nn.Module):
-    def __init__(self, embed_dim):
-        super().__init__()
-        self.embed_dim = embed_dim
-
-    def forward(self, timesteps):
-        half = self.embed_dim // 2
-        exponent = torch.arange(half, device=timesteps.device).float() / half
-        freqs = torch.exp(-math.log(10000.0) * exponent)
-        args = timesteps[:, None].float() * freqs[None, :]
-        return torch.cat([torch.sin(args), torch.cos(args)], dim=-1)  # (B, embed_dim)
-
-
-class TimestepMLPEmbedding(nn.Module):
-    def __init__(self, embed_dim, hidden_dim=None):
-        super().__init__()
-        hidden_dim = hidden_dim or embed_dim * 4
-        self.sinusoidal = SinusoidalPositionEmbedding(embed_dim)
-        self.mlp = nn.Sequential(nn.Linear(embed_dim, hidden_dim), nn.GELU(), nn.Linear(hidden_dim, hidden_dim))
-
-    def forward(self, timesteps):
-        return self.mlp(self.sinusoidal(timesteps))  # (B, hidden_dim)
-
-
-class ResidualBlock(nn.Module):
-    def __init__(self, in_channels, out_channels, time_emb_dim):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1)
-        self.norm1 = nn.GroupNorm(8, out_channels)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1)
-        self.norm2 = nn.GroupNorm(8, out_channels)
-        self.act = nn.GELU()
-        self.time_mlp = nn.Sequential(nn.GELU(), nn.Linear(time_emb_dim, out_channels))
-        if in_channels != out_channels:
-            self.residual_conv = nn.Conv2d(in_channels, out_channels, kernel_size=1)
-        else:
-            self.residual_conv = nn.Identity()
-
-    def forward(self, x, t_emb):
-        h = self.norm1(self.conv1(x))
-        h = self.act(h + self.time_mlp(t_emb)[:, :, None, None])
-        h = self.act(self.norm2(self.conv2(h)))
-        return h + self.residual_conv(x)
+# dli-drill: include common/lesson_blocks SinusoidalPositionEmbedding TimestepMLPEmbedding ResidualBlock
 
 
 class DownBlock(nn.Module):
