@@ -8,20 +8,8 @@ from collections.abc import Callable
 
 import torch
 
-from drills.linear_beta_schedule.schedule_cases import grade_cases, probe_cases
-from engine.drills.capture import entry
+from engine.drills.toolkit.functions import Case, FunctionDrill
 from reference import cosine_beta_schedule
-
-# float32 cosines near π/2 lose a few digits in the last steps (~3e-5 at T=1000 against float64).
-ATOL, RTOL = 1e-6, 1e-4
-
-CASES = {
-    "course": ("T=150 (the course's value)", (150,)),
-    "paper": ("T=1000", (1000,)),
-    "short": ("T=10", (10,)),
-    "large_s": ("T=50, s=0.1", (50, 0.1)),
-}
-
 
 def _angle(steps, T, s):
     return (steps / T + s) / (1 + s) * (math.pi / 2)
@@ -68,7 +56,7 @@ def _unnormalised_with_prev_one(T, s=0.008):
     return _clamped(1 - f[1:] / previous)
 
 
-VARIANTS = [
+VARIANTS = (
     ("cosine.no_square", _from_alpha_bar(_ratio, square=False)),
     ("cosine.not_normalised", _unnormalised_with_prev_one),
     ("cosine.missing_one_plus_s", _from_alpha_bar(_ratio, angle=_angle_without_one_plus_s)),
@@ -81,12 +69,25 @@ VARIANTS = [
     ("cosine.returns_alpha_bar", _from_alpha_bar(lambda ab: ab[:-1], clamp=False)),
     ("cosine.too_few_points", _from_alpha_bar(_ratio, with_last_step=False)),
     ("cosine.float64", _from_alpha_bar(_ratio, dtype=torch.float64)),
-]
+)
 
 
-def probe(module, device, attempt):
-    return probe_cases(entry(module, "cosine_beta_schedule"), CASES, attempt)
+class CosineBetaSchedule(FunctionDrill):
+    entry = "cosine_beta_schedule"
+    output_name = "The betas"
+    variants_match_dtype = True
+    # float32 cosines near π/2 lose a few digits in the last steps (~3e-5 at T=1000 against float64).
+    atol, rtol = 1e-6, 1e-4
+    cases = (
+        Case("course", "T=150 (the course's value)", lambda device: (150,)),
+        Case("paper", "T=1000", lambda device: (1000,)),
+        Case("short", "T=10", lambda device: (10,)),
+        Case("large_s", "T=50, s=0.1", lambda device: (50, 0.1)),
+    )
+    variants = VARIANTS
+
+    def reference(self, *args):
+        return cosine_beta_schedule(*args)
 
 
-def grade(calls, device, grading):
-    grade_cases(calls, grading, CASES, cosine_beta_schedule, VARIANTS, ATOL, RTOL)
+checks = CosineBetaSchedule()

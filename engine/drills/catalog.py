@@ -54,6 +54,7 @@ class Drill:
     debug: bool = False
     starter_factory: str = ""
     solution_from: str = ""
+    checks_from: str = ""
     starter: StarterSpec | None = None
 
     @property
@@ -76,7 +77,8 @@ class Drill:
 
     @property
     def checks_module(self) -> str:
-        return f"{DRILLS_PACKAGE}.{self.id}.checks"
+        # A debug drill is graded by its underlying drill's checks.
+        return f"{DRILLS_PACKAGE}.{self.checks_from or self.id}.checks"
 
     def bug(self, key: str) -> Bug:
         return next(bug for bug in self.bugs if bug.key == key)
@@ -103,6 +105,7 @@ def _load(folder: Path) -> Drill:
     spec = read_spec(folder)
     # "bugs_from" shares another drill's catalog (the samplers share theirs) instead of copying it.
     shared = [bug for other in spec.bugs_from for bug in read_spec(folder.parent / other).bugs]
+    checks = declared_checks(read_spec(folder.parent / spec.checks_from) if spec.checks_from else spec)
     return Drill(
         id=folder.name,
         title=spec.title,
@@ -112,7 +115,7 @@ def _load(folder: Path) -> Drill:
         entry=spec.entry,
         summary=spec.summary,
         hints=spec.hints,
-        checks=declared_checks(spec),
+        checks=checks,
         bugs=(*spec.bugs, *shared),
         track=spec.track,
         time_limit_s=spec.time_limit_s,
@@ -120,6 +123,7 @@ def _load(folder: Path) -> Drill:
         debug=spec.debug,
         starter_factory=spec.starter_factory,
         solution_from=spec.solution_from,
+        checks_from=spec.checks_from,
         starter=spec.starter,
     )
 

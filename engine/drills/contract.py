@@ -77,7 +77,8 @@ class DrillSpec(_Strict):
     time_limit_s: float = Field(default=20.0, gt=0)
     summary: str = Field(min_length=10)
     hints: tuple[str, ...] = Field(min_length=1)
-    checks: dict[str, float | CheckSpec] = Field(min_length=1, description="Every check the drill reports, with its points.")
+    checks: dict[str, float | CheckSpec] = Field(default_factory=dict, description="Every check the drill reports, with its points.")
+    checks_from: str = Field(default="", description="Another drill whose checks (code and declarations) grade this one.")
     bugs: tuple[Bug, ...] = ()
     bugs_from: tuple[str, ...] = Field(default=(), description="Drills whose catalogs this drill shares.")
     solution_from: str = Field(default="", description="Another drill whose model solution this drill uses.")
@@ -96,6 +97,12 @@ class DrillSpec(_Strict):
             if isinstance(spec, float | int) and spec <= 0:
                 raise ValueError(f"check {check_id!r} must be worth more than 0 points")
         return checks
+
+    @model_validator(mode="after")
+    def _checks_declared_once(self) -> DrillSpec:
+        if bool(self.checks) == bool(self.checks_from):
+            raise ValueError("declare the checks, or name the drill whose checks grade this one in checks_from (one of the two)")
+        return self
 
     @model_validator(mode="after")
     def _unique_bug_keys(self) -> DrillSpec:

@@ -13,6 +13,8 @@ import types
 from functools import cache
 from pathlib import Path
 
+from engine.drills.sources import content_source
+
 MUTANTS_FILE = "mutants.json"
 
 
@@ -24,7 +26,7 @@ def has_mutants(folder: Path) -> bool:
 def mutant_sources(folder: Path) -> dict[str, str]:
     """The source text of every mutant in ``folder``, by catalog key."""
     spec = json.loads((folder / MUTANTS_FILE).read_text(encoding="utf-8"))
-    base = (folder / spec["base"]).read_text(encoding="utf-8")
+    base = content_source(folder / spec["base"], folder.parent)
     return {key: apply_edits(base, edits) for key, edits in spec["mutants"].items()}
 
 

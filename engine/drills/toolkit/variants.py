@@ -22,17 +22,19 @@ Variant = tuple[str, Callable[..., Output]]
 Case = tuple[Output, Mapping[str, Sequence[Output]]]
 
 
-def agree(observed: Output, predicted: Output, atol: float, rtol: float = 1e-3) -> bool:
+def agree(observed: Output, predicted: Output, atol: float, rtol: float = 1e-3, dtypes: bool = False) -> bool:
+    """Same structure and shapes, values within tolerance (and the same dtypes when ``dtypes``)."""
     if isinstance(observed, torch.Tensor) and isinstance(predicted, torch.Tensor):
-        return observed.shape == predicted.shape and compare.matches(observed, predicted.to(observed.device), atol=atol, rtol=rtol)
+        same_layout = observed.shape == predicted.shape and (not dtypes or observed.dtype == predicted.dtype)
+        return same_layout and compare.matches(observed, predicted.to(observed.device), atol=atol, rtol=rtol)
     if isinstance(observed, tuple | list) and isinstance(predicted, tuple | list) and len(observed) == len(predicted):
-        return all(agree(a, b, atol, rtol) for a, b in zip(observed, predicted))
+        return all(agree(a, b, atol, rtol, dtypes) for a, b in zip(observed, predicted))
     if isinstance(observed, dict) and isinstance(predicted, dict) and observed.keys() == predicted.keys():
-        return all(agree(observed[key], predicted[key], atol, rtol) for key in observed)
+        return all(agree(observed[key], predicted[key], atol, rtol, dtypes) for key in observed)
     return False
 
 
-def matching_keys(cases: Sequence[Case], atol: float = 1e-4, rtol: float = 1e-3) -> list[str]:
+def matching_keys(cases: Sequence[Case], atol: float = 1e-4, rtol: float = 1e-3, dtypes: bool = False) -> list[str]:
     """The keys of the variants that behave like the learner's code in every case, in catalog order."""
     keys = list(dict.fromkeys(key for _, predicted in cases for key in predicted))
     found = []
@@ -42,7 +44,7 @@ def matching_keys(cases: Sequence[Case], atol: float = 1e-4, rtol: float = 1e-3)
             forms = predicted.get(key, [])
             if observed is None and any(form is None for form in forms):
                 continue
-            if observed is not None and any(form is not None and agree(observed, form, atol, rtol) for form in forms):
+            if observed is not None and any(form is not None and agree(observed, form, atol, rtol, dtypes) for form in forms):
                 agreements += 1
             else:
                 conflicts += 1
