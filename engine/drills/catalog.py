@@ -4,8 +4,8 @@ A drill folder holds ``drill.json`` (title, topic, hints, bug catalog, and ``bug
 reuse another drill's catalog, ``solution_from`` to reuse its model solution), ``starter.py`` (what
 the learner starts from; it must fail — or ``starter_factory``, a torch-free "module:function"
 that writes a fresh starter from a seed), ``solution.py`` (the model answer; it must score full
-marks), ``checks.py`` (trusted grading code) and, where it has bugs, ``bugs.py`` (one
-learner-shaped implementation per catalog key, used to validate the catalog).
+marks), ``checks.py`` (trusted grading code) and, where it has bugs, ``mutants.json`` (per
+catalog key, a correct file with that one bug written in, used to validate the catalog).
 """
 
 from __future__ import annotations
