@@ -41,7 +41,11 @@ class TimestepMLPEmbedding(nn.Module):
         super().__init__()
         hidden_dim = hidden_dim or embed_dim * 4
         self.sinusoidal = SinusoidalPositionEmbedding(embed_dim)
-        self.mlp = nn.Sequential(nn.Linear(embed_dim, hidden_dim), nn.GELU(), nn.Linear(hidden_dim, hidden_dim))
+        self.mlp = nn.Sequential(
+            nn.Linear(embed_dim, hidden_dim),
+            nn.GELU(),
+            nn.Linear(hidden_dim, hidden_dim),
+        )
 
     def forward(self, timesteps):
         """timesteps: (B,) integers. Return (B, hidden_dim): the MLP applied to the sinusoidal features."""
@@ -117,6 +121,6 @@ class UpBlock(nn.Module):
         Upsample x to the skip's size, concatenate [x, skip] along the channels (x first),
         and run the residual block. Return (B, out_channels, 2H, 2W).
         """
-        x = self.upsample(x)  # (B, in_channels, 2H, 2W)
-        x = torch.cat([x, skip], dim=1)  # (B, in_channels + skip_channels, 2H, 2W)
+        x = self.upsample(x)
+        x = torch.cat([x, skip], dim=1)
         return self.res_block(x, t_emb)

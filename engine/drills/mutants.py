@@ -1,21 +1,25 @@
-"""Bugs written as small edits of one correct file.
+"""Bugs written as small edits of a correct file.
 
 A drill folder's ``mutants.json`` names a correct base file and, for each catalog key, the edits
-(old text → new text) that inject that bug. A debug drill hands out one mutant as the learner's
-starter; the bug catalogs load mutants as learner-shaped modules to validate themselves. Each
-``old`` text occurs exactly once in the base, and all edits of a mutant apply at once.
+(old text → new text) that inject that bug: the file a learner would write with that one mistake.
+A mutant is either a plain list of edits to that base, or ``{"base": ..., "edits": [...]}`` where
+the bug reads more naturally as a slip in another correct file of the folder (one of its
+``alternatives/``). A debug drill hands out one mutant as the learner's starter; every drill's
+catalog is validated by grading its mutants. Each ``old`` text occurs exactly once in its base,
+and all edits of a mutant apply at once.
 """
 
 from __future__ import annotations
 
 import json
-import types
 from functools import cache
 from pathlib import Path
 
 from engine.drills.sources import content_source
 
 MUTANTS_FILE = "mutants.json"
+
+Edits = list[list[str]]
 
 
 def has_mutants(folder: Path) -> bool:
@@ -26,11 +30,14 @@ def has_mutants(folder: Path) -> bool:
 def mutant_sources(folder: Path) -> dict[str, str]:
     """The source text of every mutant in ``folder``, by catalog key."""
     spec = json.loads((folder / MUTANTS_FILE).read_text(encoding="utf-8"))
-    base = content_source(folder / spec["base"], folder.parent)
-    return {key: apply_edits(base, edits) for key, edits in spec["mutants"].items()}
+    sources = {}
+    for key, mutant in spec["mutants"].items():
+        base, edits = (spec["base"], mutant) if isinstance(mutant, list) else (mutant["base"], mutant["edits"])
+        sources[key] = apply_edits(content_source(folder / base, folder.parent), edits)
+    return sources
 
 
-def apply_edits(base: str, edits: list[list[str]]) -> str:
+def apply_edits(base: str, edits: Edits) -> str:
     spots = []
     for old, new in edits:
         if base.count(old) != 1:
@@ -43,13 +50,3 @@ def apply_edits(base: str, edits: list[list[str]]) -> str:
         pieces += [base[position:start], new]
         position = start + len(old)
     return "".join(pieces) + base[position:]
-
-
-def mutant_modules(folder: Path) -> dict[str, types.ModuleType]:
-    """Every mutant imported as a module (this runs its imports: torch, for most drills)."""
-    modules = {}
-    for key, source in mutant_sources(folder).items():
-        module = types.ModuleType(f"mutant_{folder.name}_{key.replace('.', '_')}")
-        exec(compile(source, f"{folder / key}.py", "exec"), module.__dict__)  # noqa: S102 - our own content
-        modules[key] = module
-    return modules

@@ -13,8 +13,11 @@ from engine.store import Store
 
 
 def debug_variants(drill: Drill) -> list[str]:
-    """For a debug drill, the bug keys it draws from: the mutants of its correct base file."""
-    return sorted(mutant_sources(drill.folder)) if has_mutants(drill.folder) else []
+    """For a debug drill, the bug keys it draws from: the mutants of its correct base file.
+
+    Other drills have mutants too (they validate their catalogs) but hand out a plain starter.
+    """
+    return sorted(mutant_sources(drill.folder)) if drill.debug and has_mutants(drill.folder) else []
 
 
 def start(drill: Drill, workspace: Path, store: Store, seed: int | None = None, fresh: bool = False) -> tuple[Path, bool]:

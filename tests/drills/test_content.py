@@ -1,11 +1,10 @@
 """Self-validation of every drill's content, graded in-process with the same functions the
 grader process uses: the starter fails, the model solution and every alternative correct
-style score full marks, and every catalogued bug fails and is diagnosed as itself."""
+style score full marks, and every catalogued bug fails and is diagnosed as itself. Each bug is
+a mutant (mutants.json): a correct file with that one mistake, loaded from a file as a learner's is."""
 
 from __future__ import annotations
 
-import importlib
-import types
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from engine.drills import sandbox
 from engine.drills.capture import Attempt
 from engine.drills.catalog import all_drills
 from engine.drills.grader import grade_record
-from engine.drills.mutants import apply_edits, mutant_sources
+from engine.drills.mutants import has_mutants, mutant_sources
 from engine.drills.plugin import load_checks
 from engine.drills.results import PASS
 from engine.drills.sources import content_source, solution_source, starter_source
@@ -46,23 +45,19 @@ def grade_text(drill, text: str, folder: Path, device="cpu"):
     return grade_path(drill, path, device)
 
 
-def bug_impls(drill) -> dict:
-    if not (drill.folder / "bugs.py").exists():
-        return {}
-    return importlib.import_module(f"drills.{drill.id}.bugs").BUGS
+def bug_mutants(drill) -> dict[str, str]:
+    """The source of a learner's file with each catalogued bug, by catalog key."""
+    return mutant_sources(drill.folder) if has_mutants(drill.folder) else {}
 
 
 def cases(kind):
     for drill in DRILLS:
         if kind == "bugs":
-            for key in bug_impls(drill):
+            for key in sorted(bug_mutants(drill)):
                 yield pytest.param(drill, key, id=f"{drill.id}:{key}")
         elif kind == "alternatives":
             for path in sorted((drill.folder / "alternatives").glob("*.py")):
                 yield pytest.param(drill, path, id=f"{drill.id}:{path.stem}")
-        elif kind == "mutants":
-            for key in debug_variants(drill):
-                yield pytest.param(drill, key, id=f"{drill.id}:{key}")
 
 
 @pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
@@ -96,39 +91,31 @@ def test_max_score_is_the_declared_one_whatever_the_code(drill, tmp_path):
 
 @pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
 def test_every_catalogued_bug_has_an_implementation_to_validate_it(drill):
-    catalog = {bug.key for bug in drill.bugs}
-    implemented = set(bug_impls(drill)) | set(debug_variants(drill))
-    assert catalog == implemented
+    assert {bug.key for bug in drill.bugs} == set(bug_mutants(drill))
 
 
+# A debug drill's starters are its mutants, so this also checks every starter it can hand out.
 @pytest.mark.parametrize("drill, key", list(cases("bugs")))
-def test_each_bug_fails_and_is_diagnosed_as_itself(drill, key):
-    impl = bug_impls(drill)[key]
-    # A drill with several entry points (schedule_threshold) catalogues whole modules.
-    module = impl if isinstance(impl, types.ModuleType) else types.SimpleNamespace(**{drill.entry: impl})
-    result = grade_module(drill, module)
-    assert result.status != PASS
-    assert [d.key for d in result.diagnoses][:1] == [key]
-
-
-@pytest.mark.parametrize("drill, key", list(cases("mutants")))
-def test_each_debug_starter_fails_and_is_diagnosed_as_its_bug(drill, key, tmp_path):
+def test_each_bug_fails_and_is_diagnosed_as_itself(drill, key, tmp_path):
     path = tmp_path / f"{drill.id}.py"
-    path.write_text(mutant_sources(drill.folder)[key])
+    path.write_text(bug_mutants(drill)[key], encoding="utf-8")
     result = grade_path(drill, path)
-    assert result.status != PASS
-    assert [d.key for d in result.diagnoses][:1] == [key]
+    verdict = {
+        "status": result.status,
+        "diagnoses": [d.key for d in result.diagnoses],
+        "failing": [(c.id, c.message) for c in result.checks if not c.passed],
+    }
+    assert result.status != PASS, verdict
+    assert verdict["diagnoses"][:1] == [key], verdict
+
+
+@pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
+def test_debug_drills_hand_out_their_catalogued_bugs(drill):
+    expected = sorted(bug.key for bug in drill.bugs) if drill.debug else []
+    assert debug_variants(drill) == expected
 
 
 @pytest.mark.parametrize("drill, path", list(cases("alternatives")))
 def test_every_correct_style_scores_full_marks(drill, path, tmp_path):
     result = grade_text(drill, content_source(path, drill.folder.parent), tmp_path)
     assert result.status == PASS, [(c.id, c.message) for c in result.checks if not c.passed]
-
-
-def test_mutant_edits_must_each_match_the_base_once():
-    assert apply_edits("a = 1\nb = 2\n", [["a = 1", "a = -1"], ["b = 2", "b = 3"]]) == "a = -1\nb = 3\n"
-    with pytest.raises(ValueError, match="exactly once"):
-        apply_edits("x\nx\n", [["x", "y"]])
-    with pytest.raises(ValueError, match="overlap"):
-        apply_edits("abcdef", [["abcd", "1"], ["cdef", "2"]])

@@ -1,5 +1,0 @@
-"""Learner-shaped implementations of every catalogued bug, used to validate the catalog."""
-
-from drills.precompute_schedule.checks import VARIANTS
-
-BUGS = dict(VARIANTS)
