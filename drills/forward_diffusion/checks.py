@@ -147,12 +147,15 @@ class ForwardDiffusion(FunctionDrill):
         if not compare.standard_normal("", noise).ok and bool(((noise >= 0) & (noise < 1)).all()):
             return ["forward.uniform_noise"]
         x_0, t, schedule = large.inputs
-        # x_t made with other noise than the returned one: the returned noise explains almost
-        # nothing of x_t, while what x_t carries beside the signal is itself standard normal.
-        _, unexplained = coefficients.fit(self._x_t(large), [x_0, noise])
+        # x_t made with other noise than the returned one: where the noise is a large part of x_t,
+        # the returned noise has almost no share in it, while what x_t carries beside the signal is
+        # itself standard normal.
+        fitted, _ = coefficients.fit(self._x_t(large), [x_0, noise])
+        noise_scale = schedule["sqrt_one_minus_alpha_bar"][t]
+        noisy = noise_scale > 0.5
         signal = schedule["sqrt_alpha_bar"][t].view(-1, 1, 1, 1) * x_0
-        carried = (self._x_t(large) - signal) / schedule["sqrt_one_minus_alpha_bar"][t].view(-1, 1, 1, 1)
-        if bool((unexplained > 0.5).all()) and compare.standard_normal("", carried).ok:
+        carried = (self._x_t(large) - signal) / noise_scale.view(-1, 1, 1, 1)
+        if bool((fitted[noisy, 1].abs() < 0.2 * noise_scale[noisy]).all()) and compare.standard_normal("", carried).ok:
             return ["forward.returned_other_noise"]
         return []
 

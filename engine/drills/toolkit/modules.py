@@ -84,8 +84,22 @@ def alignment(module: nn.Module, reference_state: Mapping[str, torch.Tensor]) ->
     }
 
 
-def aligned(report: Mapping[str, list[Any]]) -> bool:
-    return not (report["missing"] or report["unexpected"] or report["mismatched"])
+def aligned(report: Mapping[str, Any]) -> bool:
+    return bool(report.get("by_position")) or not (report["missing"] or report["unexpected"] or report["mismatched"])
+
+
+def load_weights(module: nn.Module, reference_state: Mapping[str, torch.Tensor]) -> dict[str, Any]:
+    """Load the reference's weights into ``module`` by name or, when only the names differ (an
+    ``nn.Sequential`` indexed otherwise, another attribute name), by position; the alignment report."""
+    report: dict[str, Any] = alignment(module, reference_state)
+    if aligned(report):
+        module.load_state_dict(reference_state, strict=True)
+        return report
+    theirs = module.state_dict()
+    if [tuple(v.shape) for v in theirs.values()] == [tuple(v.shape) for v in reference_state.values()]:
+        module.load_state_dict(dict(zip(theirs, reference_state.values())), strict=True)
+        report["by_position"] = True
+    return report
 
 
 def alignment_message(report: Mapping[str, list[Any]], limit: int = 6) -> str:
@@ -221,10 +235,7 @@ class ModuleDrill(DrillChecks):
             return {"built": built}
         record: dict[str, Any] = {"built": built}
         if self.loads_weights:
-            reference_state = self.reference_state(self.reference(case))
-            record["alignment"] = alignment(block, reference_state)
-            if aligned(record["alignment"]):
-                block.load_state_dict(reference_state, strict=True)
+            record["alignment"] = load_weights(block, self.reference_state(self.reference(case)))
         block.to(device)
         inputs = case.inputs(device)
         watched = {name: inputs[self.input_names.index(name)].requires_grad_(True) for name in self.gradient_inputs}
@@ -287,6 +298,9 @@ class ModuleDrill(DrillChecks):
         if misaligned:
             verdict = failed(f"Your module's parameters do not line up with the reference's ({self.layout_hint}):",
                              alignment_message(misaligned[0]))
+        elif any(record[case.name]["alignment"].get("by_position") for case in self.cases):
+            verdict = passed("Your module's parameters have the reference's shapes in the same order (under other names), "
+                             "so its weights were loaded into yours by position")
         else:
             verdict = passed("Your module has the reference's parameters, so its weights were loaded into yours")
         grading.check("shape.parameters", verdict)
