@@ -1,0 +1,5 @@
+from einops import rearrange
+
+
+def rearrange_downsample(x):
+    return rearrange(x, "b c (h p1) (w p2) -> b (c p2 p1) h w", p1=2, p2=2)
