@@ -1,0 +1,6 @@
+import torch
+
+
+def drop_condition(labels, p_uncond, num_classes):
+    drop = torch.rand(labels.shape, device=labels.device) < p_uncond
+    return torch.where(drop, float(num_classes), labels)

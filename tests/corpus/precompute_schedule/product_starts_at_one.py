@@ -1,0 +1,15 @@
+import torch
+
+
+def precompute_schedule(betas):
+    alphas = 1.0 - betas
+    # alpha_bar at the first step is 1: nothing has been noised yet
+    alpha_bar = torch.cat([torch.ones(1, dtype=betas.dtype, device=betas.device), torch.cumprod(alphas, dim=0)[:-1]])
+    return {
+        "betas": betas,
+        "alphas": alphas,
+        "alpha_bar": alpha_bar,
+        "sqrt_alpha_bar": torch.sqrt(alpha_bar),
+        "sqrt_one_minus_alpha_bar": torch.sqrt(1.0 - alpha_bar),
+        "sqrt_alpha": torch.sqrt(alphas),
+    }

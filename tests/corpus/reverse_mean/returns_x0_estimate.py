@@ -1,0 +1,8 @@
+import torch
+
+
+def reverse_mean(x_t, t, eps_pred, schedule):
+    sqrt_ab = schedule["sqrt_alpha_bar"][t].view(-1, 1, 1, 1)
+    sqrt_omab = schedule["sqrt_one_minus_alpha_bar"][t].view(-1, 1, 1, 1)
+    # remove the predicted noise and undo the signal scaling
+    return (x_t - sqrt_omab * eps_pred) / sqrt_ab

@@ -1,0 +1,28 @@
+import torch
+
+
+@torch.no_grad()
+def sample_cfg(model, shape, schedule, class_labels, guidance_scale, num_classes, device):
+    betas = schedule["betas"].to(device)
+    alphas = schedule["alphas"].to(device)
+    sqrt_alpha = schedule["sqrt_alpha"].to(device)
+    sqrt_omab = schedule["sqrt_one_minus_alpha_bar"].to(device)
+    B = shape[0]
+
+    cond = class_labels.to(device)
+    uncond = torch.full_like(cond, num_classes)
+    both_labels = torch.cat([cond, uncond], dim=0)
+
+    x_t = torch.randn(shape, device=device)
+    for t in reversed(range(len(betas))):
+        t_batch = torch.full((2 * B,), t, dtype=torch.long, device=device)
+        eps_cond, eps_uncond = torch.chunk(model(torch.cat([x_t, x_t], dim=0), t_batch, both_labels), 2, dim=0)
+        eps_guided = eps_uncond + guidance_scale * (eps_cond - eps_uncond)
+        coeff_xt = 1.0 / sqrt_alpha[t]
+        coeff_eps = (1.0 - alphas[t]) / sqrt_omab[t]
+        mu = coeff_xt * (x_t - coeff_eps * eps_guided)
+        if t > 0:
+            x_t = mu + torch.sqrt(betas[t]) * torch.randn_like(x_t)
+        else:
+            x_t = mu
+    return x_t
