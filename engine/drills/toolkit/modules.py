@@ -387,10 +387,11 @@ class ModuleDrill(DrillChecks):
             return []
         inputs = case.inputs(device)
         batch = inputs[0].shape[0]
-        theirs = optrace.flow([optrace.Op.from_list(op) for op in call["ops"]], batch)
+        start = tuple(inputs[0].shape)
+        theirs = optrace.flow([optrace.Op.from_list(op) for op in call["ops"]], batch, start)
         reference = self.reference(case).to(device)
         with torch.no_grad():
-            ours = optrace.flow(optrace.record_ops(lambda: reference(*inputs), reference)[1], batch)
+            ours = optrace.flow(optrace.record_ops(lambda: reference(*inputs), reference)[1], batch, start)
         return resampling_diagnoses(ours, theirs, self.entry)
 
 

@@ -149,9 +149,10 @@ def _is_feature_map(shape: Shape, batch: int) -> bool:
     return len(shape) == 4 and shape[0] == batch and shape[2] * shape[3] > 1
 
 
-def flow(ops: Sequence[Op], batch: int) -> list[FlowStep]:
-    """The feature maps' shapes, in the order the operations produced them, each change kept once."""
-    steps: list[FlowStep] = []
+def flow(ops: Sequence[Op], batch: int, start: Shape | None = None) -> list[FlowStep]:
+    """The feature maps' shapes, in the order the operations produced them, each change kept once,
+    after the input's shape ``start`` when given (so that a first operation that resamples shows)."""
+    steps: list[FlowStep] = [FlowStep(start, Op("input", (), start, ""))] if start is not None else []
     for op in ops:
         if _is_feature_map(op.output, batch) and (not steps or steps[-1].shape != op.output):
             steps.append(FlowStep(op.output, op))
