@@ -116,6 +116,10 @@ class ForwardDiffusion(FunctionDrill):
             verdict = compare.layout("noise", noise, tuple(x_0.shape), x_0.dtype, device)
         return passed(f"x_t and noise: {verdict.message.removeprefix('noise: ')}") if verdict.ok else verdict
 
+    def layout_expected(self, observation: Observation) -> tuple[torch.Tensor, torch.Tensor]:
+        x_0 = observation.inputs[0]
+        return x_0, x_0
+
     def values(self, observation: Observation) -> Verdict:
         assert isinstance(observation.expected, torch.Tensor)
         name = f"x_t for {observation.case.label} (computed with your returned noise)"
@@ -136,7 +140,10 @@ class ForwardDiffusion(FunctionDrill):
             grading.skip("formula.noise", "Not checked: the noise can be checked once the 'large' batch has the right shapes.")
             return
         noise = self._noise(large)
-        grading.check("formula.noise", compare.standard_normal("The returned noise", noise))
+        verdict = compare.standard_normal("The returned noise", noise)
+        if verdict.ok:
+            verdict = compare.independent("The returned noise", noise, "sample")
+        grading.check("formula.noise", verdict)
 
     def recognised(self, observations: Sequence[Observation], device: torch.device) -> list[str]:
         """The noise itself: uniform instead of Gaussian, or not the noise that went into x_t."""
@@ -146,6 +153,8 @@ class ForwardDiffusion(FunctionDrill):
         noise = self._noise(large)
         if not compare.standard_normal("", noise).ok and bool(((noise >= 0) & (noise < 1)).all()):
             return ["forward.uniform_noise"]
+        if not compare.independent("", noise, "sample").ok:
+            return ["forward.shared_noise"]
         x_0, t, schedule = large.inputs
         # x_t made with other noise than the returned one: where the noise is a large part of x_t,
         # the returned noise has almost no share in it, while what x_t carries beside the signal is

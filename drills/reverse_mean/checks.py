@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import torch
 
+from collections.abc import Sequence
+
 from drills.common.ddpm_laws import mean_formula, sampler_schedule
+from drills.common.schedule_terms import schedule_terms
+from engine.drills import compare
+from engine.drills.results import Diagnosis
+from engine.drills.toolkit import coefficients
 from engine.drills.toolkit.functions import Case, FunctionDrill, Observation
 from reference import cosine_beta_schedule, linear_beta_schedule, precompute_schedule, reverse_mean
 
@@ -33,6 +39,26 @@ def _case(name: str, shape: tuple[int, ...], kind: str, steps: list[int]) -> Cas
 
 def _alpha_bar_numerator(s: dict[str, torch.Tensor]) -> torch.Tensor:
     return (1.0 - s["alpha_bar"]) / s["sqrt_one_minus_alpha_bar"]
+
+
+def _x0_estimate(x_t, t, eps_pred, schedule):
+    """x̂_0 = (x_t − √(1 − ᾱ_t)·ε̂)/√ᾱ_t: the clean-image estimate, not the step's mean."""
+    a = schedule["sqrt_alpha_bar"][t].reshape(-1, 1, 1, 1)
+    b = schedule["sqrt_one_minus_alpha_bar"][t].reshape(-1, 1, 1, 1)
+    return (x_t - b * eps_pred) / a
+
+
+ROLES = (
+    coefficients.Role(
+        "mean.scale", "scale (on x_t)", "1/√α_{t}", lambda rows: rows[:, 0],
+        "μ = 1/√α_t · (x_t − β_t/√(1 − ᾱ_t)·ε̂): the scale is `1 / schedule['sqrt_alpha'][t]`.",
+    ),
+    coefficients.Role(
+        "mean.noise_coefficient", "noise coefficient (on ε̂, inside the bracket)", "β_{t}/√(1 − ᾱ_{t})",
+        lambda rows: -rows[:, 1] / rows[:, 0],
+        "Inside the bracket ε̂ is scaled by β_t/√(1 − ᾱ_t) = (1 − α_t)/`sqrt_one_minus_alpha_bar[t]`.",
+    ),
+)
 
 
 class ReverseMean(FunctionDrill):
@@ -59,6 +85,7 @@ class ReverseMean(FunctionDrill):
         ("mean.scale_only_on_x", mean_formula(scale_whole=False)),
         ("mean.single_timestep", mean_formula(per_sample=False)),
         ("mean.missing_reshape", mean_formula(broadcast=False)),
+        ("mean.returns_x0_estimate", _x0_estimate),
     )
 
     def reference(self, *inputs):
@@ -71,6 +98,32 @@ class ReverseMean(FunctionDrill):
 
     def variant_inputs(self, observation: Observation):
         return self._in_float64(observation.inputs)
+
+    def recognised(self, observations: Sequence[Observation], device: torch.device) -> list[str]:
+        """The mean with the step's noise σ_t·z already added: right on average, noisy by √β_t."""
+        for observation in observations:
+            if observation.expected is None:
+                continue
+            x_t, t, _, schedule = observation.inputs
+            noise = (observation.observed - observation.expected) / schedule["betas"][t].sqrt().view(-1, 1, 1, 1)
+            noisy = t > 0
+            if bool(noisy.sum() >= 2) and compare.standard_normal("", noise[noisy]).ok:
+                return ["mean.adds_noise"]
+        return []
+
+    def open_diagnoses(self, observations: Sequence[Observation], device: torch.device) -> list[Diagnosis]:
+        fitted, residuals, table = [], [], coefficients.TermTable()
+        for observation in observations:
+            if observation.expected is None:
+                continue
+            x_t, t, eps_pred, schedule = observation.inputs
+            rows, residual = coefficients.fit(observation.observed, [x_t, eps_pred])
+            fitted.append(rows)
+            residuals.append(residual)
+            table.add(schedule_terms(schedule), t)
+        if not fitted:
+            return []
+        return coefficients.diagnose(torch.cat(fitted), torch.cat(residuals), table, ROLES, "your mean")
 
 
 checks = ReverseMean()

@@ -94,6 +94,33 @@ def standard_normal(name: str, sample: torch.Tensor) -> Verdict:
     return failed(f"{name} is not standard normal noise.", f"expected mean 0 and std 1, got {summary}")
 
 
+def largest_correlation(rows: torch.Tensor) -> tuple[float, int, int]:
+    """The largest |correlation| between two different rows of ``rows`` (n, m), and which two."""
+    if rows.shape[0] < 2:
+        return 0.0, 0, 0
+    centred = rows.double() - rows.double().mean(dim=1, keepdim=True)
+    unit = centred / centred.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    corr = (unit @ unit.T).abs()
+    corr.fill_diagonal_(0.0)
+    flat = int(corr.argmax())
+    return float(corr.flatten()[flat]), flat // corr.shape[0], flat % corr.shape[0]
+
+
+def correlation_limit(n: int) -> float:
+    """A |correlation| that independent noises of n values exceed with negligible probability."""
+    return 6.0 / n**0.5 + 0.02
+
+
+def independent(name: str, rows: torch.Tensor, what: str) -> Verdict:
+    """Whether the rows of ``rows`` (one per sample, or per step) look like independent draws."""
+    flat = rows.detach().cpu().double().flatten(1)
+    corr, a, b = largest_correlation(flat)
+    if corr > correlation_limit(flat.shape[1]):
+        return failed(f"{name} is not drawn independently for each {what}.",
+                      f"{what} {a} and {what} {b} have correlation {corr:.3f}: draw fresh noise for each one.")
+    return passed(f"{name} is drawn independently for each {what}")
+
+
 def sequence(name: str, captured: dict, length: int) -> Verdict:
     """The learner returned a tuple (or list) of ``length`` items."""
     if captured.get("kind") == "seq" and len(captured["items"]) == length:

@@ -153,10 +153,24 @@ def diagnose(fitted: torch.Tensor, residual: torch.Tensor, table: TermTable, rol
         expected = expected.to(values.device)
         if not _close(values, expected):
             wrong.append((role, values, expected, identify(values, table)))
+    first_steps = table.steps == 0
+    if wrong and bool(first_steps.any()) and all(_close(v[~first_steps], e[~first_steps]) for _, v, e, _ in wrong):
+        return [_first_step_only(wrong[0][0].key.split(".")[0], what)]
     shifts = {match.shift for role, _, _, match in wrong if match is not None and match.symbol == role.correct and match.sign > 0}
     if wrong and len(shifts) == 1 and 0 not in shifts and all(m is not None and m.symbol == r.correct for r, _, _, m in wrong):
         return [_shifted(wrong[0][0].key.split(".")[0], shifts.pop(), what)]
     return [_named(role, values, expected, match, table, what) for role, values, expected, match in wrong]
+
+
+def _first_step_only(area: str, what: str) -> Diagnosis:
+    return Diagnosis(
+        f"{area}.wrong_at_t0",
+        "Right for every t except t = 0",
+        f"{what.capitalize()} is right at every timestep but t = 0. Something indexed at t − 1 (ᾱ_(t−1), say) "
+        "reads index −1 at t = 0, which Python takes as the LAST entry of the schedule.",
+        "At t = 0 use the value the formula means there (ᾱ_(−1) = 1), e.g. "
+        "`torch.cat([torch.ones(1), alpha_bar[:-1]])[t]` instead of `alpha_bar[t - 1]`.",
+    )
 
 
 def _shifted(area: str, shift: int, what: str) -> Diagnosis:

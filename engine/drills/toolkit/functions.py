@@ -24,6 +24,7 @@ from engine.drills.capture import entry
 from engine.drills.plugin import DrillChecks
 from engine.drills.records import Capture, ProbeRecord
 from engine.drills.results import Diagnosis
+from engine.drills.toolkit import layouts
 from engine.drills.toolkit.variants import Output, Variant, matching_keys, predictions
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Observation:
     observed: Output = None
     expected: Output = None
     raised: bool = False
+    problem: Diagnosis | None = None  # what the layout check or the error says of the learner's mistake
 
 
 def tensors(captured: Capture, device: torch.device) -> Output:
@@ -68,6 +70,7 @@ class FunctionDrill(DrillChecks):
     cases: ClassVar[Sequence[Case]]
     variants: ClassVar[Sequence[Variant]] = ()
     output_name: ClassVar[str] = "The output"
+    area: ClassVar[str] = ""  # the prefix of open diagnoses' keys; the entry's name when empty
     atol: ClassVar[float] = 1e-5
     rtol: ClassVar[float] = 1e-4
     # Whether a variant must also give the learner's dtype to match (a float64 schedule is a mistake
@@ -94,6 +97,12 @@ class FunctionDrill(DrillChecks):
         assert isinstance(expected, torch.Tensor)
         name = f"{self.output_name} for {observation.case.label}"
         return compare.layout(name, captured, tuple(expected.shape), expected.dtype, expected.device)
+
+    def layout_expected(self, observation: Observation) -> torch.Tensor | tuple[torch.Tensor, ...]:
+        """What the output's layout should be, for naming a layout mistake (the reference's answer by default)."""
+        expected = self.reference(*observation.inputs)
+        assert isinstance(expected, torch.Tensor | tuple)
+        return expected
 
     def values(self, observation: Observation) -> Verdict:
         """The learner's values against the reference's, once the layout is right."""
@@ -130,6 +139,7 @@ class FunctionDrill(DrillChecks):
         observation = Observation(case, case.inputs(device))
         if not call["ok"]:
             observation.raised = True
+            observation.problem = layouts.error_diagnosis(self.prefix, call["error"])
             grading.error(f"shape.{case.name}", f"Your function raised for {case.label}:\n{call['error']}")
             grading.skip(f"formula.{case.name}", "Not checked: your function raised.")
             return observation
@@ -138,8 +148,13 @@ class FunctionDrill(DrillChecks):
             observation.expected = self.expected(observation)
             grading.check(f"formula.{case.name}", self.values(observation))
         else:
+            observation.problem = layouts.layout_diagnosis(self.prefix, self.output_name, call["value"], self.layout_expected(observation))
             grading.skip(f"formula.{case.name}", "Not checked: fix the shape first.")
         return observation
+
+    @property
+    def prefix(self) -> str:
+        return self.area or self.entry.lower()
 
     def diagnose(self, observations: Sequence[Observation], device: torch.device, grading: Grading) -> None:
         cases = [(self.comparable(o), predictions(self.variants, *self.variant_inputs(o))) for o in observations]
@@ -147,5 +162,7 @@ class FunctionDrill(DrillChecks):
         for key in keys:
             grading.diagnose(key)
         if not keys:
-            for diagnosis in self.open_diagnoses(observations, device):
+            # The drill's own open diagnosers know its maths; what a layout or an error says comes after.
+            problems = [o.problem for o in observations if o.problem is not None]
+            for diagnosis in self.open_diagnoses(observations, device) or problems[:1]:
                 grading.add_diagnosis(diagnosis)
