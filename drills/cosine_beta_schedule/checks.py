@@ -31,6 +31,23 @@ def _alpha_bar(T, s, angle=_angle, square=True, with_last_step=True, dtype=torch
     return f / f[0]
 
 
+def _angle_halved(steps, T, s):
+    return (steps / T + s) / (1 + s) * 0.5
+
+
+def _angle_over_thousand(steps, T, s):
+    return (steps / 1000 + s) / (1 + s) * (math.pi / 2)
+
+
+def _clamped_alpha_bar(T, s=0.008):
+    alpha_bar = torch.clamp(_alpha_bar(T, s), min=1e-5, max=0.999)
+    return _ratio(alpha_bar)
+
+
+def _fixed_s(T, s=0.008):
+    return cosine_beta_schedule(T)
+
+
 def _clamped(betas, clamp=True):
     return torch.clamp(betas, min=1e-5, max=0.999) if clamp else betas
 
@@ -69,6 +86,11 @@ VARIANTS = (
     ("cosine.returns_alpha_bar", _from_alpha_bar(lambda ab: ab[:-1], clamp=False)),
     ("cosine.too_few_points", _from_alpha_bar(_ratio, with_last_step=False)),
     ("cosine.float64", _from_alpha_bar(_ratio, dtype=torch.float64)),
+    ("cosine.clamps_alpha_bar", _clamped_alpha_bar),
+    ("cosine.one_minus_alpha_bar", _from_alpha_bar(lambda ab: 1 - ab[1:])),
+    ("cosine.angle_scale", _from_alpha_bar(_ratio, angle=_angle_halved)),
+    ("cosine.ignores_s", _fixed_s),
+    ("cosine.fixed_T", _from_alpha_bar(_ratio, angle=_angle_over_thousand)),
 )
 
 

@@ -3,6 +3,8 @@ and custom endpoints (which catch endpoints that are typed in instead of taken f
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from engine.drills.toolkit.functions import Case, FunctionDrill
@@ -37,6 +39,22 @@ def _fixed_length(T, beta_start=1e-4, beta_end=0.02):
     return torch.linspace(beta_start, beta_end, 1000)
 
 
+def _scaled_linear(T, beta_start=1e-4, beta_end=0.02):
+    return torch.linspace(beta_start**0.5, beta_end**0.5, T) ** 2
+
+
+def _alphas(T, beta_start=1e-4, beta_end=0.02):
+    return 1 - torch.linspace(beta_start, beta_end, T)
+
+
+def _geometric(T, beta_start=1e-4, beta_end=0.02):
+    return torch.logspace(math.log10(beta_start), math.log10(beta_end), T)
+
+
+def _rescaled(T, beta_start=1e-4, beta_end=0.02):
+    return torch.linspace(beta_start * 1000 / T, beta_end * 1000 / T, T)
+
+
 def _float64(T, beta_start=1e-4, beta_end=0.02):
     return torch.linspace(beta_start, beta_end, T, dtype=torch.float64)
 
@@ -60,6 +78,10 @@ class LinearBetaSchedule(FunctionDrill):
         ("linear.typed_in_endpoints", _typed_in_endpoints),
         ("linear.fixed_length", _fixed_length),
         ("linear.float64", _float64),
+        ("linear.scaled_linear", _scaled_linear),
+        ("linear.returns_alphas", _alphas),
+        ("linear.geometric", _geometric),
+        ("linear.rescaled_for_T", _rescaled),
     )
 
     def reference(self, *args):
