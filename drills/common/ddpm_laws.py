@@ -11,6 +11,10 @@ from collections.abc import Callable
 
 import torch
 
+from drills.common.schedule_terms import schedule_terms
+from engine.drills.results import Diagnosis
+from engine.drills.toolkit import coefficients
+from engine.drills.toolkit.samplers import Chain, step_fits
 from reference import linear_beta_schedule, precompute_schedule
 
 Schedule = dict[str, torch.Tensor]
@@ -69,3 +73,36 @@ def sigma_sqrt_beta(t: int, s: Schedule) -> float:
 
 
 REVERSE_MEAN = mean_formula()
+
+
+def sampler_roles(area: str, sigma: str = "√β_{t}") -> tuple[coefficients.Role, ...]:
+    """What each fitted number of a reverse step should be: x_{t−1} = a·x_t + c·ε̂ + σ·z with
+    a = 1/√α_t, −c/a = β_t/√(1 − ᾱ_t) and σ = ``sigma`` (the lessons' √β_t unless told)."""
+    return (
+        coefficients.Role(
+            f"{area}.mean_scale", "scale of the mean (on x_t)", "1/√α_{t}", lambda rows: rows[:, 0],
+            "μ = 1/√α_t · (x_t − β_t/√(1 − ᾱ_t)·ε̂): scale by `1 / torch.sqrt(alphas[t])`.",
+            slack=lambda rows, errors: 4 * errors[:, 0],
+        ),
+        coefficients.Role(
+            f"{area}.mean_noise_coefficient", "noise coefficient of the mean (on ε̂, inside the bracket)", "β_{t}/√(1 − ᾱ_{t})",
+            lambda rows: -rows[:, 1] / rows[:, 0],
+            "Inside the bracket ε̂ is scaled by β_t/√(1 − ᾱ_t) = (1 − α_t)/`sqrt_one_minus_alpha_bar[t]`.",
+            slack=lambda rows, errors: 4 * errors[:, 1] / rows[:, 0].abs(),
+        ),
+        coefficients.Role(
+            f"{area}.sigma", "standard deviation of the added noise", sigma, lambda rows: rows[:, 2],
+            f"Add {coefficients.spelled(sigma)}·z with fresh z ~ N(0, I) at every step t > 0.",
+            slack=lambda rows, errors: errors[:, 2],
+        ),
+    )
+
+
+def step_diagnoses(chain: Chain, schedule: Schedule, area: str, sigma: str = "√β_{t}") -> list[Diagnosis]:
+    """Name the coefficients of a chain's steps that differ from the reverse law's."""
+    rows, errors, steps = step_fits(chain)
+    if len(steps) < 3:
+        return []
+    table = coefficients.TermTable()
+    table.add(schedule_terms(schedule), steps)
+    return coefficients.diagnose(rows, None, table, sampler_roles(area, sigma), "your sampler's steps", errors)

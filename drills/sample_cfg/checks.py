@@ -13,37 +13,39 @@ from dataclasses import replace
 
 import torch
 
-from drills.sample_ddpm.checks import (
-    MEANS,
-    SEED,
-    SIGMAS,
-    STEPS,
-    check_chain,
-    check_second_case,
-    law_keys,
-    make_schedule,
-    pattern_keys,
-    timestep_problem,
-)
+from drills.common.ddpm_laws import REVERSE_MEAN, sampler_schedule, sigma_sqrt_beta, step_diagnoses
+from drills.common.sampler_laws import MEANS, SIGMAS
 from engine.drills import compare
 from engine.drills.capture import entry
-from engine.drills.trace import (
+from engine.drills.plugin import DrillChecks
+from engine.drills.results import Diagnosis
+from engine.drills.toolkit import coefficients
+from engine.drills.toolkit.samplers import (
     Chain,
+    ChainChecks,
+    PatternKeys,
     RecordingNoiseModel,
     Step,
     StepLaw,
     all_equal,
     describe_timestep_argument,
+    double_schedule,
+    first_number,
     graph_problem,
     law_combinations,
     ordinal,
     single_threaded,
     single_value,
     tensor_of,
+    timestep_problem,
 )
 
+SEED = 2024
+STEPS = 40
 NUM_CLASSES = 10
 GUIDANCE_SCALE = 2.5
+KEYS = PatternKeys("sample.skips_last_step", "sample.timestep_off_by_one", "sample.loop_forward", "sample.x_not_updated",
+                   "sample.missing_no_grad", "sample.same_noise_every_step", "sample.normalised_timestep", "sample.uniform_start")
 # "main": batch, channels, height and width all differ (3840 values per step); in
 # "batch_is_width" the batch equals the width.
 CASES = {
@@ -52,17 +54,8 @@ CASES = {
 }
 
 
-@single_threaded()
-def probe(module, device, attempt):
-    sample_cfg = entry(module, "sample_cfg")
-    runs = {}
-    for name, (shape, labels) in CASES.items():
-        model = RecordingNoiseModel(conditional=True).to(device)
-        class_labels = torch.tensor(labels, dtype=torch.long, device=device)
-        torch.manual_seed(SEED)  # reproducible runs; no check depends on which draws the learner makes
-        result = attempt(sample_cfg, model, shape, make_schedule(device), class_labels, GUIDANCE_SCALE, NUM_CLASSES, device)
-        runs[name] = {"result": result, "model_calls": model.calls}
-    return runs
+def make_schedule(device: torch.device) -> dict[str, torch.Tensor]:
+    return {name: values.to(device) for name, values in sampler_schedule(STEPS).items()}
 
 
 def guided_by(scale: float):
@@ -72,7 +65,7 @@ def guided_by(scale: float):
     return guidance
 
 
-GUIDED = StepLaw(guidance=guided_by(GUIDANCE_SCALE))
+GUIDED = StepLaw(REVERSE_MEAN, sigma_sqrt_beta, guidance=guided_by(GUIDANCE_SCALE))
 GUIDANCES = [
     (None, GUIDED.guidance),
     ("cfg.swapped_cond_uncond", guided_by(1 - GUIDANCE_SCALE)),
@@ -141,6 +134,10 @@ class _StepRows:
         return next((row for row in rows if torch.equal(self.x[row], x)), None)
 
 
+class MisalignedLabels(Exception):
+    """A step gave the class labels to the wrong images: the chain cannot be followed."""
+
+
 def _read_step(rows: _StepRows, t: int, class_labels: list[int]):
     """(x_t, ε̂_c, ε̂_∅ or None, null labels used, problem) for one step."""
     where = f"At step t={t}"
@@ -151,6 +148,10 @@ def _read_step(rows: _StepRows, t: int, class_labels: list[int]):
             return None, None, None, set(), f"{where} no model call had image {image}'s class label {label}: the conditional prediction needs the class labels"
         cond_rows.append(row)
     x_t, eps_cond = rows.x[cond_rows], rows.eps[cond_rows]
+    if len({tuple(row.flatten()[:8].tolist()) for row in x_t}) < len(class_labels):
+        raise MisalignedLabels(
+            f"{where} the class labels went with the wrong images: some images were predicted under two labels and others under none"
+        )
     other = [row for row in range(len(rows.labels)) if int(rows.labels[row]) not in class_labels]
     if not other:
         return x_t, eps_cond, None, set(), f"{where} the model was only called with the class labels: there is no unconditional prediction (null label {NUM_CLASSES})"
@@ -169,7 +170,8 @@ def _captured_like(x: torch.Tensor, call_x: dict) -> dict:
 
 
 def cfg_chain(model_calls: list[dict], returned: dict, shape: tuple, class_labels: list[int], device: torch.device):
-    """The learner's chain and what its labels looked like: (chain, label problem, null labels used)."""
+    """The learner's chain and what its labels looked like: (chain, label problem, null labels used,
+    whether a step paired the class labels with the wrong images)."""
     call_problem = next(
         (f"The {ordinal(k + 1)} model call: {problem}" for k, call in enumerate(model_calls) if (problem := _call_problem(call, shape, device))),
         None,
@@ -177,11 +179,15 @@ def cfg_chain(model_calls: list[dict], returned: dict, shape: tuple, class_label
     groups = _steps_of_calls(model_calls)
     given = [single_value(model_calls[group[0]]["t"]) for group in groups]
     model = RecordingNoiseModel(conditional=True).to(device)
-    steps, label_problem, null_used = [], None, set()
+    steps, label_problem, null_used, misaligned = [], None, set(), False
     for k, group in enumerate(groups[:STEPS]):
         if any(_call_problem(model_calls[index], shape, device) for index in group):
             break
-        x_t, eps_cond, eps_uncond, used, problem = _read_step(_StepRows(model_calls, group, model, device), given[k], class_labels)
+        try:
+            x_t, eps_cond, eps_uncond, used, problem = _read_step(_StepRows(model_calls, group, model, device), given[k], class_labels)
+        except MisalignedLabels as mistake:
+            label_problem, misaligned = label_problem or str(mistake), True
+            break
         label_problem = label_problem or problem
         null_used |= used
         if x_t is None:
@@ -203,11 +209,73 @@ def cfg_chain(model_calls: list[dict], returned: dict, shape: tuple, class_label
         call_problem=call_problem or timestep_problem(given, STEPS),
         graph_problem=graph_problem(grad_calls, len(model_calls), returned),
         xs_constant=all_equal([step.x for step in steps]),
+        t_values=[first_number(model_calls[group[0]]["t"]) for group in groups],
     )
-    return chain, label_problem, null_used
+    return chain, label_problem, null_used, misaligned
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+# The guided prediction as g_c·ε_c + g_∅·ε_∅: the right weights and the ones learners write instead.
+W = GUIDANCE_SCALE
+WEIGHTINGS = (
+    ((W, 1 - W), None),
+    ((W, -W), "w·(ε_c − ε_∅): the difference alone, without the ε_∅ it should be added to"),
+    ((W / (1 + W), 1 / (1 + W)), "(ε_∅ + w·ε_c)/(1 + w): a weighted average, which never leaves the segment between the two predictions"),
+    ((0.0, 1.0), "ε_∅ alone: the unconditional prediction, which ignores the class"),
+    ((1 + W, -W), "(1 + w)·ε_c − w·ε_∅: the course's convention, whose w is this drill's w − 1"),
+)
+
+
+def guidance_diagnosis(chain: Chain, schedule: dict[str, torch.Tensor]) -> list[Diagnosis]:
+    """Each step fitted as a·x_t + c_c·ε_c + c_∅·ε_∅ (+ noise); when the scale a is the reverse mean's, the
+    guidance weights g = −c·√α_t/(β_t/√(1 − ᾱ_t)) are read off, pooled over the steps by their standard
+    errors, and named (silent when the scale is off or the steps disagree)."""
+    estimates, spreads = [], []
+    for step in chain.steps:
+        if step.t == 0 or step.x_next is None or step.eps_uncond is None or step.x_next.shape != step.x.shape:
+            continue
+        rows, errors, _ = coefficients.fit_with_errors(
+            step.x_next.reshape(1, -1), [step.x.reshape(1, -1), step.eps_cond.reshape(1, -1), step.eps_uncond.reshape(1, -1)]
+        )
+        scale = 1 / float(schedule["sqrt_alpha"][step.t])
+        if abs(float(rows[0, 0]) - scale) > 5 * float(errors[0, 0]) + 2e-3 * scale:
+            return []
+        k = float(schedule["betas"][step.t] / schedule["sqrt_one_minus_alpha_bar"][step.t]) * scale
+        estimates.append(-rows[0, 1:] / k)
+        spreads.append(errors[0, 1:] / k)
+    if len(estimates) < 3:
+        return []
+    g, se = torch.stack(estimates), torch.stack(spreads).clamp_min(1e-9)
+    pooled = (g / se**2).sum(dim=0) / (1 / se**2).sum(dim=0)
+    pooled_se = (1 / (1 / se**2).sum(dim=0)).sqrt()
+    if bool(((g - pooled).abs() > 6 * se).float().mean() > 0.1):
+        return []
+    g_cond, g_uncond = (float(value) for value in pooled)
+    tolerance = (5 * pooled_se + 0.02).tolist()
+    for (right_cond, right_uncond), name in WEIGHTINGS:
+        if abs(g_cond - right_cond) < tolerance[0] and abs(g_uncond - right_uncond) < tolerance[1]:
+            if name is None:
+                return []
+            explanation = f"Your guided prediction is {name}."
+            break
+    else:
+        explanation = f"Your guided prediction is {g_cond:.3g}·ε_c + {g_uncond:.3g}·ε_∅ at every step."
+    return [Diagnosis(
+        "cfg.guidance_weights", "The guided prediction mixes ε_c and ε_∅ with the wrong weights",
+        f"{explanation} Classifier-free guidance extrapolates from the unconditional prediction towards the conditional one: "
+        f"ε̂ = ε_∅ + w·(ε_c − ε_∅) = w·ε_c + (1 − w)·ε_∅, here {W:g}·ε_c + {1 - W:g}·ε_∅ with w = {W:g}.",
+        "Write `eps = eps_uncond + guidance_scale * (eps_cond - eps_uncond)`.",
+    )]
+
+
+MISALIGNED = Diagnosis(
+    "cfg.labels_misaligned", "Class labels paired with the wrong images",
+    "In the doubled batch your images and labels are not in the same order: x was repeated image by image "
+    "(repeat_interleave) while the labels are all class labels, then all null labels, so images get other images' labels.",
+    "Double both the same way: `torch.cat([x, x])` with `torch.cat([class_labels, null_labels])`.",
+)
 
 
 def labels_verdict(label_problem: str | None):
@@ -224,26 +292,47 @@ def label_keys(chain: Chain, null_used: set) -> list[str]:
     return []
 
 
-@single_threaded()
-def grade(calls, device, grading):
-    gradable = True
-    for name, (shape, class_labels) in CASES.items():
-        run = calls[name]
-        returned = run["result"]["value"] if run["result"]["ok"] else {}
-        chain, label_problem, null_used = cfg_chain(run["model_calls"], returned, shape, class_labels, device)
-        if name != "main":
-            gradable &= run["result"]["ok"]
-            whole = replace(chain, call_problem=chain.call_problem or label_problem)
-            check_second_case(grading, name, whole, run["result"], shape, device, GUIDED)
-            continue
-        labels_check = ("behaviour.labels", "behaviour", 2.0, labels_verdict(label_problem) if chain.steps else None)
-        reused = check_chain(grading, chain, run["result"], shape, device, GUIDED, call_checks=[labels_check])
-        gradable &= reused is not None and bool(chain.steps)
-        if reused is None:
-            continue
-        keys = pattern_keys(chain, reused) + label_keys(chain, null_used)
-        if "cfg.single_pass" not in keys:  # without ε̂_∅ no guidance rule can be fitted
-            keys += law_keys(chain, GUIDED, CFG_LAWS, device)
-        for key in keys:
-            grading.diagnose(key)
-    grading.catalog_check(gradable)
+class SampleCFG(DrillChecks):
+    @single_threaded()
+    def probe(self, module, device, attempt):
+        sample_cfg = entry(module, "sample_cfg")
+        runs = {}
+        for name, (shape, labels) in CASES.items():
+            model = RecordingNoiseModel(conditional=True).to(device)
+            class_labels = torch.tensor(labels, dtype=torch.long, device=device)
+            torch.manual_seed(SEED)  # reproducible runs; no check depends on which draws the learner makes
+            result = attempt(sample_cfg, model, shape, make_schedule(device), class_labels, GUIDANCE_SCALE, NUM_CLASSES, device)
+            runs[name] = {"result": result, "model_calls": model.calls}
+        return runs
+
+    @single_threaded()
+    def grade(self, record, device, grading):
+        checks = ChainChecks(STEPS, double_schedule(make_schedule(device)), GUIDED)
+        for name, (shape, class_labels) in CASES.items():
+            run = record[name]
+            returned = run["result"]["value"] if run["result"]["ok"] else {}
+            chain, label_problem, null_used, misaligned = cfg_chain(run["model_calls"], returned, shape, class_labels, device)
+            if name != "main":
+                checks.grade_second(grading, name, replace(chain, call_problem=chain.call_problem or label_problem), run["result"], shape, device)
+                continue
+            labels_check = ("behaviour.labels", labels_verdict(label_problem) if chain.steps else None)
+            reused = checks.grade_main(grading, chain, run["result"], shape, device, call_checks=[labels_check])
+            if reused is None:
+                for diagnosis in checks.error_diagnoses(run["result"], "sample"):
+                    grading.add_diagnosis(diagnosis)
+                continue
+            keys = checks.pattern_keys(chain, reused, KEYS) + label_keys(chain, null_used)
+            if misaligned:
+                grading.add_diagnosis(MISALIGNED)
+            if "cfg.single_pass" not in keys:  # without ε̂_∅ no guidance rule can be fitted
+                keys += checks.law_keys(chain, CFG_LAWS)
+            for key in keys:
+                grading.diagnose(key)
+            if not keys and not grading.all_passed():
+                weights = guidance_diagnosis(chain, checks.schedule)
+                guided = [replace(step, eps_cond=GUIDED.eps(step), eps_uncond=None) for step in chain.steps]
+                for diagnosis in weights or step_diagnoses(replace(chain, steps=guided), checks.schedule, "sample"):
+                    grading.add_diagnosis(diagnosis)
+
+
+checks = SampleCFG()

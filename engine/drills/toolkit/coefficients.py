@@ -82,6 +82,9 @@ class Role:
     correct: str  # the right expression's symbol, e.g. "√(1 − ᾱ_{t})"
     extract: Callable[[torch.Tensor], torch.Tensor]  # (n, k) fitted rows -> (n,) this role's values
     hint: str
+    # How far each value may be from an expression and still be it: (n, k) rows and their standard
+    # errors -> (n,) absolute slack. None for an exact fit.
+    slack: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,18 @@ class Match:
 
     def describe(self) -> str:
         return ("−" if self.sign < 0 else "") + spelled(self.symbol, self.shift)
+
+
+def fit_with_errors(observed: torch.Tensor, basis: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-sample least squares for an observation with noise in it: the (B, k) coefficients, their
+    standard errors, and the standard deviation of what the combination leaves over (the noise)."""
+    y = observed.detach().double().flatten(1)  # (B, N)
+    x = torch.stack([tensor.detach().double().flatten(1) for tensor in basis], dim=-1)  # (B, N, k)
+    coefficients = torch.linalg.lstsq(x, y.unsqueeze(-1)).solution.squeeze(-1)  # (B, k)
+    left = y - (x @ coefficients.unsqueeze(-1)).squeeze(-1)
+    spread = left.std(dim=1)
+    errors = spread[:, None] * torch.linalg.inv(x.transpose(1, 2) @ x).diagonal(dim1=1, dim2=2).sqrt()
+    return coefficients, errors, spread
 
 
 def fit(observed: torch.Tensor, basis: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -106,16 +121,20 @@ def fit(observed: torch.Tensor, basis: Sequence[torch.Tensor]) -> tuple[torch.Te
     return coefficients, residual.norm(dim=1) / y.norm(dim=1).clamp_min(1e-12)
 
 
-def _close(values: torch.Tensor, candidate: torch.Tensor) -> bool:
-    """Equal at every sample where ``candidate`` is defined, and defined at three samples or more."""
+def _close(values: torch.Tensor, candidate: torch.Tensor, slack: torch.Tensor | None = None) -> bool:
+    """Equal at every sample where ``candidate`` is defined (within ``slack`` more, where values are
+    noisy estimates), and defined at three samples or more."""
     known = ~torch.isnan(candidate)
     if int(known.sum()) < MIN_SAMPLES:
         return False
     error = (values[known] - candidate[known]).abs()
-    return bool((error <= MATCH_RTOL * candidate[known].abs() + MATCH_ATOL).all())
+    allowed = MATCH_RTOL * candidate[known].abs() + MATCH_ATOL
+    if slack is not None:
+        allowed = allowed + slack[known]
+    return bool((error <= allowed).all())
 
 
-def identify(values: torch.Tensor, table: TermTable) -> Match | None:
+def identify(values: torch.Tensor, table: TermTable, slack: torch.Tensor | None = None) -> Match | None:
     """The first expression (unshifted before shifted, + before −) equal to ``values`` at every sample."""
     for shift in SHIFTS:
         for symbol in table.symbols:
@@ -123,7 +142,7 @@ def identify(values: torch.Tensor, table: TermTable) -> Match | None:
             if candidate is None:
                 continue
             for sign in (1.0, -1.0):
-                if _close(values, sign * candidate.to(values.device)):
+                if _close(values, sign * candidate.to(values.device), slack):
                     return Match(symbol, shift, sign)
     return None
 
@@ -138,26 +157,32 @@ def _sample_rows(values: torch.Tensor, expected: torch.Tensor, steps: torch.Tens
     return "; ".join(rows)
 
 
-def diagnose(fitted: torch.Tensor, residual: torch.Tensor, table: TermTable, roles: Sequence[Role], what: str) -> list[Diagnosis]:
+def diagnose(fitted: torch.Tensor, residual: torch.Tensor | None, table: TermTable, roles: Sequence[Role], what: str,
+             errors: torch.Tensor | None = None) -> list[Diagnosis]:
     """A diagnosis for each role whose fitted coefficient is not the right one (none when the fit fails).
 
-    ``what`` names the learner's output in messages ("your x_t").
+    ``what`` names the learner's output in messages ("your x_t"). ``residual`` is the fit's relative
+    residual, which must be small for an exact combination; it is None where the output holds noise
+    by design, and then ``errors`` (the coefficients' standard errors) widen each comparison.
     """
-    if residual.numel() == 0 or bool((residual > RESIDUAL_LIMIT).any()):
+    if residual is not None and (residual.numel() == 0 or bool((residual > RESIDUAL_LIMIT).any())):
         return []
     wrong = []
     for role in roles:
         values = role.extract(fitted)
+        slack = role.slack(fitted, errors) if role.slack is not None and errors is not None else None
         expected = table.values(role.correct)
         assert expected is not None
         expected = expected.to(values.device)
-        if not _close(values, expected):
-            wrong.append((role, values, expected, identify(values, table)))
+        if not _close(values, expected, slack):
+            wrong.append((role, values, expected, identify(values, table, slack)))
     first_steps = table.steps == 0
     if wrong and bool(first_steps.any()) and all(_close(v[~first_steps], e[~first_steps]) for _, v, e, _ in wrong):
         return [_first_step_only(wrong[0][0].key.split(".")[0], what)]
     shifts = {match.shift for role, _, _, match in wrong if match is not None and match.symbol == role.correct and match.sign > 0}
-    if wrong and len(shifts) == 1 and 0 not in shifts and all(m is not None and m.symbol == r.correct for r, _, _, m in wrong):
+    if len(wrong) > 1 and all(match is None for _, _, _, match in wrong):
+        return []  # several coefficients off and none of them a known expression: no honest name
+    if len(wrong) > 1 and len(shifts) == 1 and 0 not in shifts and all(m is not None and m.symbol == r.correct for r, _, _, m in wrong):
         return [_shifted(wrong[0][0].key.split(".")[0], shifts.pop(), what)]
     return [_named(role, values, expected, match, table, what) for role, values, expected, match in wrong]
 

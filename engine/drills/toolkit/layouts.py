@@ -114,16 +114,27 @@ def _cat(match: re.Match[str]) -> tuple[str, str, str, str]:
 
 
 def _broadcast(match: re.Match[str]) -> tuple[str, str, str, str]:
+    a, b, dim = match["a"], match["b"], match["dim"]
+    if dim == "0":
+        return ("batch_mismatch", f"Tensors with {a} and {b} rows combined",
+                f"An elementwise operation combined a tensor of {a} rows with one of {b} rows (axis 0, the batch): "
+                "a batch was doubled, split or chunked along the wrong axis before this line.",
+                "Print the shapes on the failing line; split a doubled batch with `.chunk(2)` along dim 0 and keep both halves as large as x.")
     return ("broadcast", "Two tensors that do not broadcast together",
-            f"An elementwise operation met sizes {match['a']} and {match['b']} on the same axis ({match['dim']}). A per-sample "
-            "coefficient of shape (B,) lines up with the LAST axis of a (B, C, H, W) tensor unless it is reshaped.",
-            "Reshape per-sample values to (B, 1, 1, 1) (`.view(-1, 1, 1, 1)` or `[:, None, None, None]`) before combining them with images.")
+            f"An elementwise operation met sizes {a} and {b} on the same axis ({dim}): the two shapes do not line up. A per-sample "
+            "value of shape (B,), for instance, lines up with the LAST axis of a (B, C, H, W) tensor unless it is reshaped.",
+            "Print the two shapes on the failing line; reshape per-sample values to (B, 1, 1, 1) before combining them with images.")
 
 
 _ERRORS: tuple[tuple[re.Pattern[str], _Explainer], ...] = (
     (re.compile(r"Sizes of tensors must match except in dimension (?P<dim>\d+)"), _cat),
     (re.compile(r"The size of tensor a \((?P<a>\d+)\) must match the size of tensor b \((?P<b>\d+)\) at non-singleton dimension (?P<dim>\d+)"),
      _broadcast),
+    (re.compile(r"the model got (?P<images>\d+) images but (?P<count>\d+) (?P<what>timesteps|labels)"), lambda m: (
+        f"model_{m['what']}", f"The model got {m['images']} images but {m['count']} {m['what']}",
+        f"Every image passed to the model needs its own entry in {m['what']}: {m['images']} images, {m['count']} {m['what']}. "
+        "A batch doubled for classifier-free guidance needs its timesteps and labels doubled too.",
+        f"Build {m['what']} with one entry per row of the x you pass (torch.full((len(x),), t), or torch.cat of both halves).")),
     (re.compile(r"view size is not compatible with input tensor's size and stride"), lambda m: (
         "view_not_contiguous", ".view on a permuted tensor",
         "After permute or transpose a tensor's memory is no longer in order, and .view cannot reshape it.",

@@ -150,7 +150,7 @@ def called(trace: Sequence[Sequence[Any]], name: str) -> list[list[Any]]:
 def gradient_states(output: Any, inputs: Mapping[str, torch.Tensor]) -> dict[str, str]:
     """Backpropagate a fixed random projection of ``output``; per input "none", "zero" or "flows"."""
     if not isinstance(output, torch.Tensor) or output.grad_fn is None:
-        return {name: "none" for name in inputs}
+        return dict.fromkeys(inputs, "none")
     projection = torch.randn(output.shape, generator=torch.Generator().manual_seed(7)).to(output.device)
     (output * projection).sum().backward()
     states = {}
