@@ -1,11 +1,13 @@
 """Grading the whole U-Net. The learner writes every layer, so weights cannot be aligned; the model
-is judged by what it does, beside the reference built for the same config:
+is judged by what it does to its data, beside the reference built for the same config:
 
-- its shape flow (direct children, in the order they run) against the reference's, with the
-  first stage that differs marked;
-- its parameter count, with the per-stage difference when the totals part;
+- its shape flow, read from the operations it runs (engine/drills/toolkit/optrace.py), against
+  the reference's, with the first operation whose output has no counterpart marked: any module
+  layout passes (attributes, ModuleList/ModuleDict, a functional forward, a loop, recursion);
+- its parameter count, with the per-module counts when the totals part;
 - its behaviour: the output depends on the timestep, every parameter receives a gradient, the
-  skip connections carry information, each sample is processed on its own;
+  skips carry information (the bottleneck's output held fixed, found by resolution, not by
+  name), each sample is processed on its own;
 - other configs (channels, image sizes) that the lesson's design allows, and on CUDA the
   lesson's full model (base 64, 64×64, 11,371,265 parameters).
 """
@@ -18,10 +20,12 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from engine.drills import compare, flows
+from engine.drills import compare
 from engine.drills.capture import entry, learner_traceback
 from engine.drills.grading import failed, passed
-from engine.drills.modules import build, keep_result, replaced_output, strict_numerics
+from engine.drills.plugin import DrillChecks
+from engine.drills.toolkit import flows, layouts, optrace
+from engine.drills.toolkit.modules import build, resampling_diagnoses, strict_numerics
 from reference import DownBlock, ResidualBlock, UNet, UpBlock
 
 
@@ -34,7 +38,7 @@ class Config:
     size: tuple[int, int]
 
     @property
-    def kwargs(self) -> dict:
+    def kwargs(self) -> dict[str, int]:
         return {"in_channels": self.in_channels, "base_channels": self.base_channels, "time_emb_dim": self.time_emb_dim}
 
     def describe(self) -> str:
@@ -99,38 +103,29 @@ def _one_by_one(model: nn.Module, x: torch.Tensor, t: torch.Tensor) -> torch.Ten
     return torch.cat([model(x[i : i + 1], t[i : i + 1]) for i in range(len(x))])
 
 
-def deepest_stage(flow: list[list]) -> str | None:
-    """The last stage whose outputs are all feature maps at the flow's smallest resolution: the bottleneck."""
-    maps = [shape for _, shapes in flow for shape in shapes if len(shape) == 4]
-    if not maps:
-        return None
-    smallest = min(h * w for _, _, h, w in maps)
-    deepest = [name for name, shapes in flow if shapes and all(len(s) == 4 and s[2] * s[3] == smallest for s in shapes)]
-    return deepest[-1] if deepest else None
+def _ops(model: nn.Module, x: torch.Tensor, t: torch.Tensor) -> list[list]:
+    with torch.no_grad():
+        return [op.to_list() for op in optrace.record_ops(lambda: model(x, t), model)[1]]
 
 
-def _frozen_bottleneck(model: nn.Module, x: torch.Tensor, changed: torch.Tensor, t: torch.Tensor, flow: list[list]) -> dict:
+def _frozen_bottleneck(model: nn.Module, x: torch.Tensor, changed: torch.Tensor, t: torch.Tensor) -> dict:
     """How much the output moves when the input changes but the bottleneck's output is held fixed.
 
-    Why this shows that the skips carry information: with the deepest stage's output replaced by
-    the one computed for x, whatever the decoder still learns about the changed input can only
-    arrive by a path around the bottleneck, i.e. through the skip connections. Without skips the
-    output is then exactly the one for x (the change is 0.0); with them every pixel of the input
-    reaches the decoder at full resolution and the output moves.
+    Why this shows that the skips carry information: with the bottleneck's output replaced by the
+    one computed for x, whatever the decoder still learns about the changed input can only arrive
+    by a path around the bottleneck, i.e. through the skip connections. Without skips the output is
+    then exactly the one for x (the change is 0.0); with them every pixel of the input reaches the
+    decoder at full resolution and the output moves. The bottleneck is found from the operations
+    (the last one at the smallest resolution before the first that upsamples), not from names.
     """
-    stage = deepest_stage(flow)
-    if stage is None:
-        return {"stage": None}
-    module = dict(model.named_modules())[stage]
-    kept = []
-    handle = module.register_forward_hook(lambda _m, _i, out: kept.append(out))
-    try:
-        clean = model(x, t)
-    finally:
-        handle.remove()
-    with replaced_output(module, kept[0]):
-        frozen = model(changed, t)
-    return {"stage": stage, "change": float((frozen - clean).abs().max()), "scale": float(clean.abs().max())}
+    clean, ops = optrace.record_ops(lambda: model(x, t), model)
+    index = optrace.bottleneck_index(ops, x.shape[0])
+    if index is None:
+        return {"found": False}
+    kept = optrace.output_of(lambda: model(x, t), index, model)
+    frozen = optrace.frozen_at(lambda: model(changed, t), index, kept, model)
+    where = ops[index].module or "forward"
+    return {"found": True, "where": where, "change": float((frozen - clean).abs().max()), "scale": float(clean.abs().max())}
 
 
 def _probe_config(unet_class, config: Config, device, attempt) -> tuple[nn.Module | None, dict]:
@@ -138,7 +133,7 @@ def _probe_config(unet_class, config: Config, device, attempt) -> tuple[nn.Modul
     if model is None:
         return None, {"built": built}
     x, t, _, _ = make_inputs(config, device)
-    return model, {"built": built, "parameters": flows.stage_parameters(model), "flow": _run(attempt, flows.flow, model, x, t)}
+    return model, {"built": built, "parameters": flows.stage_parameters(model), "ops": _run(attempt, _ops, model, x, t)}
 
 
 def _probe_behaviour(unet_class, device, attempt) -> dict:
@@ -148,36 +143,83 @@ def _probe_behaviour(unet_class, device, attempt) -> dict:
         return record
     x, t, t_other, changed = make_inputs(config, device)
     record["modules"] = sorted({type(module).__name__ for module in model.modules()})
-    raw, record["output"] = keep_result(attempt, model, x, t)
-    record["no_gradient"] = _run(attempt, _parameters_without_gradient, model, raw)
+    box = {}
+
+    def forward(*arguments):
+        box["value"] = model(*arguments)
+        return box["value"]
+
+    record["output"] = attempt(forward, x, t)
+    record["no_gradient"] = _run(attempt, _parameters_without_gradient, model, box.get("value"))
     with torch.no_grad():
         record["other_timesteps"] = attempt(model, x, t_other)
         record["first_timestep_for_all"] = attempt(model, x, t[:1].repeat(len(t)))
         record["one_by_one"] = attempt(_one_by_one, model, x, t)
-        if record["flow"]["ok"]:
-            record["skips"] = _run(attempt, _frozen_bottleneck, model, x, changed, t, record["flow"]["value"])
+        if record["ops"]["ok"]:
+            record["skips"] = _run(attempt, _frozen_bottleneck, model, x, changed, t)
     return record
 
 
-def probe(module, device, attempt):
-    strict_numerics()
-    unet_class = entry(module, "UNet")
-    calls = {"small": _probe_behaviour(unet_class, device, attempt)}
-    for name, config in configs_for(device).items():
-        if name != "small":
-            calls[name] = _probe_config(unet_class, config, device, attempt)[1]
-    return calls
+class UNetDrill(DrillChecks):
+    def probe(self, module, device, attempt):
+        strict_numerics()
+        unet_class = entry(module, "UNet")
+        calls = {"small": _probe_behaviour(unet_class, device, attempt)}
+        for name, config in configs_for(device).items():
+            if name != "small":
+                calls[name] = _probe_config(unet_class, config, device, attempt)[1]
+        return calls
+
+    def grade(self, record, device, grading):
+        strict_numerics()
+        configs = configs_for(device)
+        facts = {name: reference_facts(config, device) for name, config in configs.items()}
+        main, config = record["small"], CONFIGS["small"]
+        verdicts: dict[str, object] = {}
+        if "ops" not in main:
+            grading.error("shape.output", f"Your UNet could not be built with {config.describe()}:\n{main['built']['error']}")
+        else:
+            x, _, _, _ = make_inputs(config, device)
+            if main["output"]["ok"]:
+                grading.check("shape.output", compare.layout("The output", main["output"]["value"], tuple(x.shape), torch.float32, device))
+            else:
+                grading.error("shape.output", f"Your forward raised on x {tuple(x.shape)}:\n{main['output']['error']}")
+            grading.check("shape.flow", _flow_verdict(config, facts["small"][0], main["ops"], device))
+            grading.check("behaviour.parameters", _parameters_verdict(config, facts["small"][1], main["parameters"]))
+            for check_id, make_verdict in BEHAVIOUR_CHECKS:
+                verdict = make_verdict(main)
+                verdicts[check_id] = verdict
+                if verdict is None:
+                    grading.skip(check_id, "Not checked: your forward must run and return a tensor first.")
+                else:
+                    grading.check(check_id, verdict)
+        for name, other in configs.items():
+            if name in ("small", "lesson"):
+                continue
+            if "ops" not in record[name]:
+                grading.error(f"shape.config.{name}", f"Your UNet could not be built with {other.describe()}:\n{record[name]['built']['error']}")
+            else:
+                grading.check(f"shape.config.{name}", _flow_verdict(other, facts[name][0], record[name]["ops"], device))
+        if "lesson" in configs:
+            lesson = record["lesson"]
+            if "parameters" in lesson:
+                grading.check("shape.config.lesson", _flow_verdict(LESSON, facts["lesson"][0], lesson["ops"], device))
+                verdict = _parameters_verdict(LESSON, facts["lesson"][1], lesson["parameters"], expected_total=LESSON_PARAMETERS)
+                grading.check("behaviour.parameters.lesson", verdict)
+        if not grading.all_passed():
+            _diagnose(record, facts, verdicts, device, grading)
 
 
-# ---- grading ---------------------------------------------------------------------------------
+# ---- the reference's side ----------------------------------------------------------------------
 
 
 def reference_facts(config: Config, device: torch.device, model: nn.Module | None = None) -> tuple[list, list]:
-    """The reference's (or a variant's) shape flow and per-stage parameters for ``config``."""
-    model = model if model is not None else UNet(**config.kwargs, levels=3)
-    model = model.to(device)
+    """The reference's (or a variant's) operation flow and per-module parameters for ``config``."""
+    model = (model if model is not None else UNet(**config.kwargs, levels=3)).to(device)
     x, t, _, _ = make_inputs(config, device)
-    return flows.flow(model, x, t), flows.stage_parameters(model)
+    with torch.no_grad():
+        ops = optrace.record_ops(lambda: model(x, t), model)[1]
+    return flows.op_flow(ops, config.batch, tuple(x.shape)), flows.stage_parameters(model)
 
 
 def planned_unet(config: Config, widths: list[int]) -> UNet:
@@ -206,16 +248,24 @@ def undoubled_plans(base: int) -> list[list[int]]:
     return plans
 
 
-def _flow_verdict(config: Config, reference_flow: list, flow_record: dict):
-    if not flow_record["ok"]:
-        return failed(f"Your model raised on {config.describe()}:\n{flow_record['error']}")
-    rows = flows.align(reference_flow, flow_record["value"])
+# ---- verdicts ------------------------------------------------------------------------------
+
+
+def _learner_flow(ops_record: dict, config: Config) -> list[list]:
+    ops = [optrace.Op.from_list(op) for op in ops_record["value"]]
+    return flows.op_flow(ops, config.batch, (config.batch, config.in_channels, *config.size))
+
+
+def _flow_verdict(config: Config, reference_flow: list, ops_record: dict, device: torch.device):
+    if not ops_record["ok"]:
+        return failed(f"Your model raised on {config.describe()}:\n{ops_record['error']}")
+    rows = flows.align(reference_flow, _learner_flow(ops_record, config))
     first = flows.first_difference(rows)
     if first is None:
         extra = sum(1 for status, _, _ in rows if status == flows.EXTRA)
-        mine = f" (plus {extra} stage{'s' * (extra > 1)} of your own)" if extra else ""
+        mine = f" (plus {extra} step{'s' * (extra > 1)} of your own)" if extra else ""
         return passed(f"Your shape flow matches the reference's for {config.describe()}{mine}")
-    status, ours, theirs = rows[first]
+    status, ours, _ = rows[first]
     where = f"at {ours[0]}" if status == flows.DIFFER else f"after the reference's {ours[0]}"
     return failed(f"Your shape flow parts from the reference's {where} ({config.describe()}):", flows.flow_table(rows))
 
@@ -265,12 +315,14 @@ def _skips_verdict(record: dict):
     if not skips["ok"]:
         return failed(f"Your model raised while its skips were tested:\n{skips['error']}")
     found = skips["value"]
-    if found["stage"] is None:
-        return failed("No stage of your model outputs a feature map, so the bottleneck could not be found.")
+    if not found["found"]:
+        return failed("Your model never goes down to a bottleneck and back up, so there are no skips to test: "
+                      "the feature maps must shrink level by level and grow again.")
     if found["change"] > SENSITIVITY * max(found["scale"], 1e-6):
-        return passed(f"The skips carry information: with '{found['stage']}' held fixed, a changed input still changes the output")
+        return passed(f"The skips carry information: with the bottleneck's output (in {found['where']}) held fixed, "
+                      "a changed input still changes the output")
     return failed(
-        f"With your bottleneck ('{found['stage']}') held fixed, changing the input does not change the output: "
+        f"With your bottleneck's output (in {found['where']}) held fixed, changing the input does not change the output: "
         "nothing reaches the decoder except through the bottleneck, so the skip connections carry no information."
     )
 
@@ -287,71 +339,28 @@ def _per_sample_verdict(record: dict):
     )
 
 
+BEHAVIOUR_CHECKS = [
+    ("behaviour.timestep", _timestep_verdict),
+    ("behaviour.gradients", _gradients_verdict),
+    ("behaviour.skips", _skips_verdict),
+    ("behaviour.per_sample", _per_sample_verdict),
+]
+
+
+# ---- diagnosis -----------------------------------------------------------------------------
+
+
 def _single_timestep(record: dict) -> bool:
     out, first = _tensor(record["output"]), _tensor(record["first_timestep_for_all"])
     return out is not None and first is not None and out.shape == first.shape and compare.matches(out, first, atol=1e-5)
 
 
-def _hardcoded_out_channels(calls: dict, reference_flows: dict) -> bool:
-    record = calls.get("rgb", {}).get("flow")
-    if not record or not record["ok"] or not record["value"]:
+def _hardcoded_out_channels(record: dict, device: torch.device) -> bool:
+    rgb = record.get("rgb", {}).get("ops")
+    if not rgb or not rgb["ok"]:
         return False
-    expected, got = reference_flows["rgb"][-1][1][0], record["value"][-1][1][0]
-    return got[1] == 1 and expected[1] == CONFIGS["rgb"].in_channels and got[2:] == expected[2:]
-
-
-BEHAVIOUR_CHECKS = [
-    ("behaviour.timestep", 1.0, _timestep_verdict),
-    ("behaviour.gradients", 1.0, _gradients_verdict),
-    ("behaviour.skips", 2.0, _skips_verdict),
-    ("behaviour.per_sample", 1.0, _per_sample_verdict),
-]
-
-
-def grade(calls, device, grading):
-    strict_numerics()
-    configs = configs_for(device)
-    facts = {name: reference_facts(config, device) for name, config in configs.items()}
-    main, config = calls["small"], CONFIGS["small"]
-    verdicts: dict[str, object] = {}
-    if "flow" not in main:
-        grading.error("shape.output", "shape", f"Your UNet could not be built with {config.describe()}:\n{main['built']['error']}")
-        grading.skip("shape.flow", "shape", "Not checked: your model could not be built.", points=3.0)
-        grading.skip("behaviour.parameters", "behaviour", "Not checked: your model could not be built.", points=2.0)
-        for check_id, points, _ in BEHAVIOUR_CHECKS:
-            grading.skip(check_id, "behaviour", "Not checked: your model could not be built.", points=points)
-    else:
-        x, _, _, _ = make_inputs(config, device)
-        if main["output"]["ok"]:
-            grading.check("shape.output", "shape", compare.layout("The output", main["output"]["value"], x.shape, torch.float32, device))
-        else:
-            grading.error("shape.output", "shape", f"Your forward raised on x {tuple(x.shape)}:\n{main['output']['error']}")
-        grading.check("shape.flow", "shape", _flow_verdict(config, facts["small"][0], main["flow"]), points=3.0)
-        grading.check("behaviour.parameters", "behaviour", _parameters_verdict(config, facts["small"][1], main["parameters"]), points=2.0)
-        for check_id, points, make_verdict in BEHAVIOUR_CHECKS:
-            verdict = make_verdict(main)
-            verdicts[check_id] = verdict
-            if verdict is None:
-                grading.skip(check_id, "behaviour", "Not checked: your forward must run and return a tensor first.", points=points)
-            else:
-                grading.check(check_id, "behaviour", verdict, points=points)
-    for name, other in configs.items():
-        if name == "small":
-            continue
-        record = calls[name]
-        if "flow" not in record:
-            grading.error(f"shape.config.{name}", "shape", f"Your UNet could not be built with {other.describe()}:\n{record['built']['error']}")
-        else:
-            grading.check(f"shape.config.{name}", "shape", _flow_verdict(other, facts[name][0], record["flow"]))
-    if "lesson" in configs:
-        record = calls["lesson"]
-        if "parameters" in record:
-            verdict = _parameters_verdict(LESSON, facts["lesson"][1], record["parameters"], expected_total=LESSON_PARAMETERS)
-            grading.check("behaviour.parameters.lesson", "behaviour", verdict)
-        else:
-            grading.skip("behaviour.parameters.lesson", "behaviour", "Not checked: your model could not be built.")
-    _diagnose(calls, facts, verdicts, device, grading)
-    grading.catalog_check(all(check.status != "error" for check in grading.checks))
+    flow = _learner_flow(rgb, CONFIGS["rgb"])
+    return bool(flow) and flow[-1][1][0][1] == 1 and CONFIGS["rgb"].in_channels != 1
 
 
 def _failed(verdicts: dict, check_id: str) -> bool:
@@ -359,24 +368,60 @@ def _failed(verdicts: dict, check_id: str) -> bool:
     return verdict is not None and not verdict.ok
 
 
-def _diagnose(calls: dict, facts: dict, verdicts: dict, device: torch.device, grading) -> None:
-    main = calls["small"]
-    flow = main.get("flow")
-    if flow and flow["ok"] and flows.first_difference(flows.align(facts["small"][0], flow["value"])) is not None:
-        config = CONFIGS["small"]
-        for widths in undoubled_plans(config.base_channels):
-            variant_flow, _ = reference_facts(config, device, planned_unet(config, widths))
-            if flows.first_difference(flows.align(variant_flow, flow["value"])) is None:
-                grading.diagnose("unet.width_not_doubled")
-                break
-    if _failed(verdicts, "behaviour.skips"):
-        grading.diagnose("unet.skips_unused")
+def _undoubled(record: dict, facts: dict, device: torch.device) -> bool:
+    ops = record["small"].get("ops")
+    if not ops or not ops["ok"]:
+        return False
+    config = CONFIGS["small"]
+    learner = _learner_flow(ops, config)
+    if flows.first_difference(flows.align(facts["small"][0], learner)) is None:
+        return False
+    for widths in undoubled_plans(config.base_channels):
+        variant, _ = reference_facts(config, device, planned_unet(config, widths))
+        if flows.first_difference(flows.align(variant, learner)) is None:
+            return True
+    return False
+
+
+def _diagnose(record: dict, facts: dict, verdicts: dict, device: torch.device, grading) -> None:
+    main = record["small"]
+    keys = []
+    if _undoubled(record, facts, device):
+        keys.append("unet.width_not_doubled")
+    if _failed(verdicts, "behaviour.skips") and main.get("skips", {}).get("value", {}).get("found"):
+        keys.append("unet.skips_unused")
     if _failed(verdicts, "behaviour.timestep"):
-        grading.diagnose("unet.timestep_ignored")
+        keys.append("unet.timestep_ignored")
     if _failed(verdicts, "behaviour.per_sample"):
         if "BatchNorm2d" in main.get("modules", []):
-            grading.diagnose("unet.batch_norm")
+            keys.append("unet.batch_norm")
         elif _single_timestep(main):
-            grading.diagnose("unet.single_timestep")
-    if _hardcoded_out_channels(calls, {name: flow for name, (flow, _) in facts.items()}):
-        grading.diagnose("unet.hardcoded_out_channels")
+            keys.append("unet.single_timestep")
+    if _hardcoded_out_channels(record, device):
+        keys.append("unet.hardcoded_out_channels")
+    for key in keys:
+        grading.diagnose(key)
+    if keys:
+        return
+    for diagnosis in _open_diagnoses(main, facts, device):
+        grading.add_diagnosis(diagnosis)
+
+
+def _open_diagnoses(main: dict, facts: dict, device: torch.device) -> list:
+    config = CONFIGS["small"]
+    if "ops" not in main:
+        found = layouts.error_diagnosis("unet", main["built"]["error"])
+        return [found] if found else []
+    if not main["ops"]["ok"]:
+        found = layouts.error_diagnosis("unet", main["ops"]["error"])
+        return [found] if found else []
+    start = (config.batch, config.in_channels, *config.size)
+    theirs = optrace.flow([optrace.Op.from_list(op) for op in main["ops"]["value"]], config.batch, start)
+    reference = UNet(**config.kwargs, levels=3).to(device)
+    x, t, _, _ = make_inputs(config, device)
+    with torch.no_grad():
+        ours = optrace.flow(optrace.record_ops(lambda: reference(x, t), reference)[1], config.batch, start)
+    return resampling_diagnoses(ours, theirs, "UNet")
+
+
+checks = UNetDrill()

@@ -208,3 +208,18 @@ def resampling_kind(before: FlowStep, after: FlowStep) -> str:
     if after.op.name in ("view", "_unsafe_view", "reshape", "clone") and _space_to_depth(before.shape, after.shape):
         return "space-to-depth"
     return kind(after.op)
+
+
+def bottleneck_index(ops: Sequence[Op], batch: int) -> int | None:
+    """The index of the last operation at the smallest resolution before the first one that makes a
+    feature map larger again: the bottleneck's output, whatever the code is called. None when the
+    network never goes down and up again (then there is nothing to hold fixed)."""
+    maps = [(index, op.output[2] * op.output[3]) for index, op in enumerate(ops) if _is_feature_map(op.output, batch)]
+    if not maps:
+        return None
+    smallest = min(area for _, area in maps)
+    reached = next(position for position, (_, area) in enumerate(maps) if area == smallest)
+    rising = next((position for position in range(reached, len(maps)) if maps[position][1] > smallest), None)
+    if rising is None:
+        return None
+    return max(index for index, area in maps[reached:rising] if area == smallest)

@@ -1,44 +1,46 @@
-"""Shape flows and parameter counts of a whole model, side by side with the reference's.
+"""Shape flows of a whole model, side by side with the reference's, built from its operations.
 
-A stage is a direct child of the model (the children of ``nn.ModuleList``/``nn.ModuleDict``
-containers stand in for the container, which is never called itself). The learner's stages
-may be named differently and there may be extra ones (a separate activation, say), so the two
-flows are aligned by their shapes, keeping the order, and the first reference stage without an
-equal partner is the first difference.
+A flow is the sequence of feature-map shapes a forward produces, each change kept once, as
+:mod:`~engine.drills.toolkit.optrace` records them: what the data goes through, whatever the
+module layout (attributes, ``ModuleList``/``ModuleDict``, a functional ``forward``, a loop,
+recursion). Each step is labelled with the top-level module it ran in and what the operation
+was ("down1: space-to-depth"). The two flows are aligned by their shapes, keeping the order; the
+first reference step without an equal partner is the first difference.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from torch import nn
 
-from reference import shape_flow
+from engine.drills.toolkit import optrace
 
 MATCH, DIFFER, MISSING, EXTRA = "match", "differ", "missing", "extra"
 FIRST_MARK, OTHER_MARK = "← first difference", "≠"
 
 
-def stage_names(model: nn.Module) -> list[str]:
-    """Dotted names of the model's stages, in registration order."""
-
-    def expand(prefix: str, module: nn.Module) -> list[str]:
-        if isinstance(module, (nn.ModuleList, nn.ModuleDict)):
-            return [name for child, sub in module.named_children() for name in expand(f"{prefix}.{child}", sub)]
-        return [prefix]
-
-    return [name for child, module in model.named_children() for name in expand(child, module)]
-
-
-def flow(model: nn.Module, *inputs) -> list[list]:
-    """``[[stage, [shape, …]], …]`` in the order the stages finished (plain data for the record)."""
-    return [[step.name, [list(shape) for shape in step.shapes]] for step in shape_flow(model, *inputs, names=stage_names(model))]
+def rows(steps: Sequence[optrace.FlowStep]) -> list[list[Any]]:
+    """``[[label, [shape]], …]``: a flow as the rows :func:`align` pairs and :func:`flow_table` shows."""
+    labelled = []
+    for before, after in zip([None, *steps[:-1]], steps):
+        if after.op.name == "input":
+            continue
+        kind = optrace.resampling_kind(before, after) if before is not None else optrace.kind(after.op)
+        labelled.append([f"{after.stage}: {kind}", [list(after.shape)]])
+    return labelled
 
 
-def stage_parameters(model: nn.Module) -> list[list]:
-    """``[[stage, number of parameters], …]``; parameters held by the model itself count as "(own)"."""
-    modules = dict(model.named_modules())
-    counts = [[name, sum(p.numel() for p in modules[name].parameters())] for name in stage_names(model)]
+def op_flow(ops: Sequence[optrace.Op], batch: int, start: tuple[int, ...]) -> list[list[Any]]:
+    return rows(optrace.flow(ops, batch, start))
+
+
+def stage_parameters(model: nn.Module) -> list[list[Any]]:
+    """``[[top-level module, number of parameters], …]``; parameters held by the model itself count as "(own)"."""
+    counts = [[name, sum(p.numel() for p in module.parameters())] for name, module in model.named_children()]
     own = sum(p.numel() for p in model.parameters(recurse=False))
-    return counts + ([["(own)", own]] if own else [])
+    return [row for row in counts if row[1]] + ([["(own)", own]] if own else [])
 
 
 def align(reference: list[list], yours: list[list]) -> list[tuple]:
