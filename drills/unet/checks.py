@@ -5,6 +5,9 @@ is judged by what it does to its data, beside the reference built for the same c
   the reference's, with the first operation whose output has no counterpart marked: any module
   layout passes (attributes, ModuleList/ModuleDict, a functional forward, a loop, recursion);
 - its parameter count, with the per-module counts when the totals part;
+- its output with the reference's weights in it: which of its parameters plays which of the
+  reference's is read from what the two models do (engine/drills/toolkit/weightmap.py), so the
+  exact output of any layout of the lesson's network is compared with the reference's;
 - its behaviour: the output depends on the timestep, every parameter receives a gradient, the
   skips carry information (the bottleneck's output held fixed, found by resolution, not by
   name), each sample is processed on its own;
@@ -14,18 +17,23 @@ is judged by what it does to its data, beside the reference built for the same c
 
 from __future__ import annotations
 
+import copy
 import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from engine.drills import compare
-from engine.drills.capture import entry, learner_traceback
+from engine.drills.capture import capture, entry, learner_traceback
 from engine.drills.grading import failed, passed
 from engine.drills.plugin import DrillChecks
-from engine.drills.toolkit import flows, layouts, optrace
-from engine.drills.toolkit.modules import build, resampling_diagnoses, strict_numerics
+from engine.drills.results import Diagnosis
+from engine.drills.toolkit import flows, layouts, optrace, weightmap
+from engine.drills.toolkit.modules import build, resampling_diagnoses, seeded, strict_numerics
+from engine.drills.toolkit.variants import matching_keys, predictions
 from reference import DownBlock, ResidualBlock, UNet, UpBlock
 
 
@@ -60,6 +68,8 @@ OTHER_TIMESTEPS = [700, 30, 260, 999]
 # Relative to the output's largest value: a model that ignores an input reproduces its output
 # exactly, while one that uses it moves by a few percent.
 SENSITIVITY = 1e-4
+WEIGHT_SEED = 7300
+VALUE_TOLERANCE = 1e-4
 
 
 def configs_for(device: torch.device) -> dict[str, Config]:
@@ -136,6 +146,22 @@ def _probe_config(unet_class, config: Config, device, attempt) -> tuple[nn.Modul
     return model, {"built": built, "parameters": flows.stage_parameters(model), "ops": _run(attempt, _ops, model, x, t)}
 
 
+def reference_model(config: Config, device: torch.device) -> UNet:
+    """The reference for ``config`` with seeded weights, the same in the child and the grader."""
+    return seeded(lambda: UNet(**config.kwargs, levels=3), WEIGHT_SEED).to(device)
+
+
+def _with_reference_weights(model: nn.Module, config: Config, device: torch.device) -> dict | torch.Tensor:
+    """A copy of the learner's model holding the reference's weights, run on the inputs; or why it could not be."""
+    x, t, _, _ = make_inputs(config, device)
+    reference, mine = reference_model(config, device), copy.deepcopy(model)
+    why = weightmap.copy_reference_weights(reference, mine, lambda: reference(x, t), lambda: mine(x, t))
+    if why is not None:
+        return {"why": why}
+    with torch.no_grad():
+        return mine(x, t)
+
+
 def _probe_behaviour(unet_class, device, attempt) -> dict:
     config = CONFIGS["small"]
     model, record = _probe_config(unet_class, config, device, attempt)
@@ -143,6 +169,7 @@ def _probe_behaviour(unet_class, device, attempt) -> dict:
         return record
     x, t, t_other, changed = make_inputs(config, device)
     record["modules"] = sorted({type(module).__name__ for module in model.modules()})
+    record["shapes"] = [[name, list(parameter.shape)] for name, parameter in model.named_parameters()]
     box = {}
 
     def forward(*arguments):
@@ -157,6 +184,8 @@ def _probe_behaviour(unet_class, device, attempt) -> dict:
         record["one_by_one"] = attempt(_one_by_one, model, x, t)
         if record["ops"]["ok"]:
             record["skips"] = _run(attempt, _frozen_bottleneck, model, x, changed, t)
+        mapped = _run(attempt, _with_reference_weights, model, config, device)
+        record["mapped"] = {**mapped, "value": capture(mapped["value"])} if mapped["ok"] and isinstance(mapped["value"], torch.Tensor) else mapped
     return record
 
 
@@ -186,6 +215,7 @@ class UNetDrill(DrillChecks):
                 grading.error("shape.output", f"Your forward raised on x {tuple(x.shape)}:\n{main['output']['error']}")
             grading.check("shape.flow", _flow_verdict(config, facts["small"][0], main["ops"], device))
             grading.check("behaviour.parameters", _parameters_verdict(config, facts["small"][1], main["parameters"]))
+            grading.check("formula.output", _mapped_verdict(main, config, device))
             for check_id, make_verdict in BEHAVIOUR_CHECKS:
                 verdict = make_verdict(main)
                 verdicts[check_id] = verdict
@@ -280,6 +310,21 @@ def _parameters_verdict(config: Config, reference_parameters: list, yours: list,
         f"Your model has {theirs:,} parameters; the reference has {ours:,} ({theirs - ours:+,}) for {config.describe()}.",
         flows.parameter_table(reference_parameters, yours),
     )
+
+
+def _mapped_verdict(record: dict, config: Config, device: torch.device):
+    mapped = record["mapped"]
+    if not mapped["ok"]:
+        return failed(f"Your model raised when it was run with the reference's weights:\n{mapped['error']}")
+    if "why" in mapped["value"]:
+        return failed(f"Your output could not be compared with the reference's: {mapped['value']['why']}.")
+    x, t, _, _ = make_inputs(config, device)
+    with torch.no_grad():
+        expected = reference_model(config, device)(x, t)
+    verdict = compare.values("With the reference's weights in it, your output", mapped["value"]["data"].to(device), expected, atol=VALUE_TOLERANCE)
+    if verdict.ok:
+        return passed("With the reference's weights in it, your model gives the reference's output exactly")
+    return verdict
 
 
 def _tensor(record: dict | None):
@@ -383,9 +428,66 @@ def _undoubled(record: dict, facts: dict, device: torch.device) -> bool:
     return False
 
 
+@contextmanager
+def _patched(model: nn.Module, kind: type, forward: Callable) -> Iterator[None]:
+    """While inside, every ``kind`` submodule of ``model`` runs ``forward`` instead of its own."""
+    blocks = [module for module in model.modules() if isinstance(module, kind)]
+    for block in blocks:
+        block.forward = forward.__get__(block)
+    try:
+        yield
+    finally:
+        for block in blocks:
+            del block.forward
+
+
+def _patched_run(kind: type, forward: Callable) -> Callable:
+    def run(model, x, t):
+        with _patched(model, kind, forward):
+            return model(x, t)
+
+    return run
+
+
+def _skip_first(block, x, skip, t_emb):
+    return block.res_block(torch.cat([skip, block.upsample(x)], dim=1), t_emb)
+
+
+def _bilinear(block, x, skip, t_emb):
+    up = nn.functional.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+    return block.res_block(torch.cat([up, skip], dim=1), t_emb)
+
+
+def _skip_before_block(block, x, t_emb):
+    return x, block.downsample(block.res_block(x, t_emb))
+
+
+def _scaled_timesteps(model, x, t):
+    return model(x, t.float() / 1000)
+
+
+# Value mistakes, on the reference with its weights: what a learner's model computes with them.
+VARIANTS = (
+    ("unet.concat_order", _patched_run(UpBlock, _skip_first)),
+    ("unet.bilinear_upsampling", _patched_run(UpBlock, _bilinear)),
+    ("unet.skip_before_block", _patched_run(DownBlock, _skip_before_block)),
+    ("unet.scaled_timesteps", _scaled_timesteps),
+)
+
+
+def _value_keys(main: dict, device: torch.device) -> list[str]:
+    mapped = main.get("mapped", {})
+    if not mapped.get("ok") or mapped["value"].get("kind") != "tensor":
+        return []
+    config = CONFIGS["small"]
+    x, t, _, _ = make_inputs(config, device)
+    observed = mapped["value"]["data"].to(device)
+    return matching_keys([(observed, predictions(VARIANTS, reference_model(config, device), x, t))], atol=VALUE_TOLERANCE)
+
+
 def _diagnose(record: dict, facts: dict, verdicts: dict, device: torch.device, grading) -> None:
     main = record["small"]
-    keys = []
+    keys = _value_keys(main, device)
     if _undoubled(record, facts, device):
         keys.append("unet.width_not_doubled")
     if _failed(verdicts, "behaviour.skips") and main.get("skips", {}).get("value", {}).get("found"):
@@ -407,8 +509,49 @@ def _diagnose(record: dict, facts: dict, verdicts: dict, device: torch.device, g
         grading.add_diagnosis(diagnosis)
 
 
+def _unused_layers(main: dict) -> list:
+    missing = main.get("no_gradient", {})
+    if not missing.get("ok") or not missing["value"] or not main["output"]["ok"]:
+        return []
+    names = missing["value"]
+    layers = sorted({name.rsplit(".", 1)[0] for name in names})
+    return [Diagnosis(
+        "unet.unused_layer", f"Layers built but never used: {', '.join(layers[:4])}",
+        f"{', '.join(layers[:4])} {'is' if len(layers) == 1 else 'are'} created in __init__ but never reached by forward "
+        "(no gradient arrives there), so the computation it should do is missing: e.g. a block that never adds its "
+        "timestep projection.",
+        "Call every layer you build on the path it belongs to, or remove it; compare forward with the lesson's block by block.",
+    )]
+
+
+def _layer_shapes(main: dict, config: Config) -> list:
+    """Parameters whose shape differs from the reference's one in the same role (a kernel 3×3 for 1×1, say)."""
+    if "shapes" not in main:
+        return []
+    theirs = sorted(tuple(shape) for _, shape in main["shapes"])
+    ours = sorted(tuple(p.shape) for p in UNet(**config.kwargs, levels=3).parameters())
+    extra, lacking = list(theirs), []
+    for shape in ours:
+        if shape in extra:
+            extra.remove(shape)
+        else:
+            lacking.append(shape)
+    if not extra or len(extra) != len(lacking) or len(extra) > 3:
+        return []
+    pairs = "; ".join(f"{tuple(got)} where the reference has {tuple(want)}" for got, want in zip(extra, lacking))
+    kernels = [(got, want) for got, want in zip(extra, lacking) if len(got) == len(want) == 4 and got[:2] == want[:2]]
+    what = (f"a {kernels[0][0][2]}×{kernels[0][0][3]} kernel where the lesson uses {kernels[0][1][2]}×{kernels[0][1][3]}"
+            if kernels else "layers of other sizes than the lesson's")
+    return [Diagnosis("unet.layer_shape", f"A layer of the wrong size: {what}",
+                      f"Your model has the lesson's layers but for {len(extra)} parameter tensor(s) of another shape: {pairs}.",
+                      "Build that layer with the lesson's kernel size and channel counts.")]
+
+
 def _open_diagnoses(main: dict, facts: dict, device: torch.device) -> list:
     config = CONFIGS["small"]
+    found = _unused_layers(main) or _layer_shapes(main, config)
+    if found:
+        return found
     if "ops" not in main:
         found = layouts.error_diagnosis("unet", main["built"]["error"])
         return [found] if found else []
