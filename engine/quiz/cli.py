@@ -111,8 +111,8 @@ def _say_what_is_due(session: QuizSession, stdout: TextIO) -> None:
     rest = len(session.questions) - due
     if not due:
         print("Nothing is due for review: these questions come from your weakest topics.", file=stdout)
-    elif rest:
-        print(f"{due} due for review; the other {rest} come from your weakest topics.", file=stdout)
+    else:
+        print(f"{due} due for review" + (f", then {rest} more from your weakest topics." if rest else "."), file=stdout)
 
 
 def _check(bank: Bank, stdout: TextIO, stderr: TextIO) -> int:
