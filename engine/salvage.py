@@ -33,7 +33,6 @@ from typing import Any
 
 # Page sizes to try when the header is unreadable, the default first.
 PAGE_SIZES = (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512)
-HEADER_BYTES = 100
 # A cell takes at least a 2-byte pointer and 2 bytes of content, so no leaf page holds more rows
 # than this share of its size: past it, a run of unreadable rowids cannot all sit on one lost page.
 MIN_CELL_BYTES = 4
@@ -100,7 +99,7 @@ def _scratch_copy(damaged: Path) -> Iterator[sqlite3.Connection | None]:
 
 
 def _open_readable(copy: Path) -> sqlite3.Connection | None:
-    original = copy.read_bytes()[:HEADER_BYTES]
+    """A connection that can read ``copy``'s schema, rebuilding its header if need be; None when nothing helps."""
     if (connection := _try_open(copy)) is not None:
         return connection
     in_wal_mode = Path(f"{copy}-wal").is_file()
@@ -108,8 +107,6 @@ def _open_readable(copy: Path) -> sqlite3.Connection | None:
         _write_header(copy, page_size, in_wal_mode)
         if (connection := _try_open(copy)) is not None:
             return connection
-    with open(copy, "r+b") as file:
-        file.write(original)
     return None
 
 
@@ -128,8 +125,9 @@ def _try_open(copy: Path) -> sqlite3.Connection | None:
 def _write_header(copy: Path, page_size: int, in_wal_mode: bool) -> None:
     """A plain header (https://www.sqlite.org/fileformat.html#the_database_header) for ``page_size``.
 
-    The page count is left 0 so that SQLite takes it from the file's size; the schema cookie and
-    format are the ones any current SQLite writes; no free-list, UTF-8 text.
+    The page count is left 0 so that SQLite takes it from the file's size; schema format 4, the
+    current one; no free-list (its pages hold no rows); UTF-8 text, as the store
+    always uses. Everything after the first 100 bytes of page 1, the schema table, is left as it was.
     """
     version = 2 if in_wal_mode else 1
     header = b"SQLite format 3\x00" + struct.pack(

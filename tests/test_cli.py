@@ -332,7 +332,9 @@ def test_a_read_only_home_is_one_line_for_every_command(command, tmp_path, monke
 
 def test_the_app_reports_an_unwritable_home_in_one_line(tmp_path, monkeypatch, capsys):
     from engine.app import run
+    from engine.app.app import DrillApp
 
+    monkeypatch.setattr(DrillApp, "run", lambda self: pytest.fail("the app started on a home it cannot write"))
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("DRILL_HOME", str(home / "data"))

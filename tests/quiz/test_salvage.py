@@ -210,3 +210,24 @@ def test_drill_reports_the_salvage_in_one_line_and_the_report_keeps_the_answers(
     report = capsys.readouterr()
     assert report.err == ""
     assert "(16 of 24 answers)" in report.out and "(9 attempts)" in report.out and "(1 taken)" in report.out
+
+
+def test_rows_still_in_the_write_ahead_log_are_kept(learner):
+    path = database_path()
+    wal = Path(f"{path}-wal")
+    # A process killed before a checkpoint leaves its last writes in the -wal file only.
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    with writer:
+        for i in range(5):
+            writer.execute("INSERT INTO state (key, value, updated_at) VALUES (?, '1', ?)", (f"late{i}", T0.isoformat()))
+    main, log = path.read_bytes(), wal.read_bytes()
+    writer.close()
+    assert b"late4" in log and b"late4" not in main
+    path.write_bytes(os.urandom(100) + main[100:])
+    wal.write_bytes(log)
+
+    with reopen() as store:
+        assert [store.get_state(f"late{i}") for i in range(5)] == [1] * 5
+        assert len(store.quiz_attempts()) == 24 and len(store.drill_attempts()) == 9
+        assert store.notices[0].title == "Database recovered"
