@@ -99,8 +99,8 @@ def cmd_hint(args) -> int:
     from engine.drills.catalog import get_drill
 
     drill = get_drill(args.drill)
-    number, text = progress.next_hint(_store(), drill)
-    print(f"Hint {number}/{len(drill.hints)} for {drill.id}:\n  {text}")
+    hint = progress.next_hint(_store(), drill)
+    print(f"{hint.heading} ({drill.id})\n  {hint.text}")
     return EXIT_PASS
 
 

@@ -5,6 +5,9 @@ Mastery per topic is the report's (``engine.reports.history``), so the app and t
 disagree; the weakest topic is the one with the lowest mastery, so untouched material counts as
 weak.
 
+An exam in progress shows only how far it has got and the time it has left: its marks are sealed
+until it is submitted (``engine.exam.session``), so none of these summaries count its answers.
+
 A streak is the number of consecutive days, in the learner's time zone, with at least one quiz
 answer or drill run. It ends today, or yesterday while today has no activity yet, so that it does
 not drop to zero each morning.
@@ -47,6 +50,14 @@ class UnfinishedQuiz:
 
 
 @dataclass(frozen=True)
+class UnfinishedExam:
+    exam_id: int
+    answered: int
+    total: int
+    time_left_s: float
+
+
+@dataclass(frozen=True)
 class Overview:
     due: list[str]
     next_drill: Drill | None
@@ -55,6 +66,7 @@ class Overview:
     streak: int
     mastery: tuple[Mastery, ...]
     unfinished_quiz: UnfinishedQuiz | None
+    unfinished_exam: UnfinishedExam | None
 
 
 def due_reviews(store: Store, bank: Bank, now: datetime) -> list[str]:
@@ -110,6 +122,20 @@ def unfinished_quiz(store: Store, bank: Bank) -> UnfinishedQuiz | None:
     return UnfinishedQuiz(record.id, answered, len(ids)) if answered < len(ids) else None
 
 
+def unfinished_exam(store: Store, now: datetime) -> UnfinishedExam | None:
+    """The exam to carry on, if any: items answered and time left, counted as the exam counts it
+    (time runs while it is not paused, up to the limit)."""
+    record = store.latest_unfinished_exam()
+    if record is None:
+        return None
+    state = record.state
+    used = state["elapsed_s"]
+    if state["running_since"] is not None:
+        used += max(0.0, now.timestamp() - state["running_since"])
+    left = max(0.0, record.spec["minutes"] * 60.0 - used)
+    return UnfinishedExam(record.id, sum(item["answered"] for item in state["items"]), len(state["items"]), left)
+
+
 def overview(store: Store, bank: Bank, drills: Sequence[Drill], now: datetime) -> Overview:
     rows = mastery(store, bank, drills, now)
     drill, state = next_drill(store, drills)
@@ -121,6 +147,7 @@ def overview(store: Store, bank: Bank, drills: Sequence[Drill], now: datetime) -
         streak=streak(store, now),
         mastery=rows,
         unfinished_quiz=unfinished_quiz(store, bank),
+        unfinished_exam=unfinished_exam(store, now),
     )
 
 

@@ -6,10 +6,12 @@ connection waits for a lock (``busy_timeout``) instead of failing, and every wri
 thread can use it too.
 
 Damage: when SQLite reports the file as corrupt or not a database, or ``PRAGMA quick_check`` fails,
-the file (with its ``-wal`` and ``-shm``) is renamed to ``<name>.corrupt-<timestamp>``, a
-:class:`DatabaseRecoveredWarning` is issued, the notice is kept in ``Store.notices`` for a UI to
-show, and a fresh database takes its place. Nothing is deleted. A busy or locked database is not
-damage: that error propagates.
+the file (with its ``-wal`` and ``-shm``) is renamed to ``<name>.corrupt-<timestamp>`` and a fresh
+database takes its place, holding every row that could still be read from the damaged one
+(``engine.salvage``), copied in the same transaction that creates the schema. A
+:class:`DatabaseRecoveredWarning` says what was kept and what was lost, in numbers, and the same
+:class:`Notice` is kept in ``Store.notices`` for a UI to show. Nothing is deleted. A busy or
+locked database is not damage: that error propagates.
 
 Versioning: ``PRAGMA user_version`` counts the migrations applied; ``MIGRATIONS[i]`` takes the
 schema from version ``i`` to ``i + 1``.
@@ -30,6 +32,7 @@ from typing import Any, TextIO
 
 from engine.errors import UsageError
 from engine.paths import database_path
+from engine.salvage import Salvage, salvage
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -94,6 +97,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Every table, in schema order, with what one of its rows is to the learner (singular, plural).
+TABLES: dict[str, tuple[str, str]] = {
+    "quiz_attempts": ("quiz answer", "quiz answers"),
+    "review_cards": ("review card", "review cards"),
+    "quiz_sessions": ("quiz session", "quiz sessions"),
+    "drill_attempts": ("drill attempt", "drill attempts"),
+    "state": ("drill state entry", "drill state entries"),
+    "exams": ("mock exam", "mock exams"),
+}
+# The columns the store reads back as JSON and as timestamps: a salvaged row must parse.
+_JSON_COLUMNS = {
+    "quiz_attempts": ("picked",),
+    "review_cards": ("card",),
+    "quiz_sessions": ("spec", "state"),
+    "drill_attempts": ("diagnoses", "extra"),
+    "state": ("value",),
+    "exams": ("spec", "state"),
+}
+_TIME_COLUMNS = {
+    "quiz_attempts": ("answered_at",),
+    "review_cards": ("due",),
+    "quiz_sessions": ("created_at", "updated_at", "finished_at"),
+    "drill_attempts": ("created_at",),
+    "state": ("updated_at",),
+    "exams": ("started_at", "updated_at", "finished_at"),
+}
+
 _GROUPS = ("topic", "section", "question_id")
 
 
@@ -107,6 +137,14 @@ class StoreError(UsageError):
 
 class _Damaged(Exception):
     """``PRAGMA quick_check`` found the file inconsistent."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a UI should tell the learner about their data: a short title and one line."""
+
+    title: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -177,7 +215,7 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, timeout: float = 10.0):
         self.path = Path(path) if path is not None else database_path()
         self.timeout = timeout
-        self.notices: list[str] = []
+        self.notices: list[Notice] = []
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -188,8 +226,12 @@ class Store:
             if isinstance(error, sqlite3.DatabaseError) and not _is_damage(error):
                 raise
             self.close()
-            self._set_aside(str(error))
-            self._prepare()
+            aside = self._set_aside()
+            if aside is None:
+                # Another process set it aside first, and salvages it into the new file itself.
+                self._prepare()
+            else:
+                self._report_salvage(_reason(error), aside, self._prepare(salvage_from=aside))
 
     def __enter__(self) -> Store:
         return self
@@ -218,7 +260,8 @@ class Store:
                 self._connections.append(connection)
         return connection
 
-    def _prepare(self) -> None:
+    def _prepare(self, salvage_from: Path | None = None) -> Salvage:
+        """Check the file, bring its schema up to date and, into a new file, copy what ``salvage_from`` still holds."""
         connection = self._connection()
         connection.execute("PRAGMA journal_mode = WAL")
         verdict = connection.execute("PRAGMA quick_check").fetchone()[0]
@@ -236,18 +279,38 @@ class Store:
                     for statement in statements:
                         connection.execute(statement)
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if salvage_from is None:
+                return Salvage(())
+            return salvage(salvage_from, connection, tuple(TABLES), _readable_row)
 
-    def _set_aside(self, reason: str) -> None:
+    def _set_aside(self) -> Path | None:
+        """Rename the damaged file (and its -wal and -shm); its new path, or None when another process moved it first."""
         moment = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{self.path.name}.corrupt-{moment}")
+        moved = False
         # The -wal and -shm files keep their suffix after the new name, where SQLite looks for them.
         for suffix in ("", "-wal", "-shm"):
             # Missing: never created, or another process set it aside first.
             with suppress(FileNotFoundError):
                 Path(f"{self.path}{suffix}").rename(f"{target}{suffix}")
-        notice = f"The database {self.path} was damaged ({reason}). It was moved to {target} and a new one was started."
+                moved = moved or suffix == ""
+        return target if moved else None
+
+    def _report_salvage(self, reason: str, aside: Path, saved: Salvage) -> None:
+        found = f"The database {self.path} was damaged ({reason}) and was moved to {aside}."
+        if saved.complete:
+            title = "Database recovered"
+            outcome = f"Every row was copied into a new one: {_kept(saved)}." if saved.kept else "It held nothing to copy."
+        elif saved.kept:
+            title = "Database partly recovered"
+            outcome = f"A new one holds what could still be read: kept {_kept(saved)}; lost {_lost(saved)}."
+        else:
+            title = "Database could not be recovered"
+            known = _listing([_count(table.lost, table.table) for table in saved.tables if table.lost])
+            outcome = "Nothing in it could be read, so a new one was started" + (f"; lost {known}." if known else ".")
+        notice = Notice(title, f"{found} {outcome}")
         self.notices.append(notice)
-        warnings.warn(notice, DatabaseRecoveredWarning, stacklevel=3)
+        warnings.warn(notice.message, DatabaseRecoveredWarning, stacklevel=3)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -393,15 +456,20 @@ class Store:
     def drill_attempts(self, drill_id: str | None = None) -> list[DrillAttempt]:
         """Attempts in the order they were made, of one drill or of all."""
         rows = self._query("SELECT * FROM drill_attempts WHERE ?1 IS NULL OR drill_id = ?1 ORDER BY id", (drill_id,))
-        return [
-            DrillAttempt(
-                id=row["id"], drill_id=row["drill_id"], status=row["status"], score=row["score"],
-                max_score=row["max_score"], diagnoses=json.loads(row["diagnoses"]), duration_s=row["duration_s"],
-                file_path=row["file_path"], created_at=_parse(row["created_at"]),
-                extra=json.loads(row["extra"]) if row["extra"] is not None else None,
-            )
-            for row in rows
-        ]
+        return [self._drill_attempt(row) for row in rows]
+
+    def latest_drill_attempt(self, drill_id: str) -> DrillAttempt | None:
+        rows = self._query("SELECT * FROM drill_attempts WHERE drill_id = ? ORDER BY id DESC LIMIT 1", (drill_id,))
+        return self._drill_attempt(rows[0]) if rows else None
+
+    @staticmethod
+    def _drill_attempt(row: sqlite3.Row) -> DrillAttempt:
+        return DrillAttempt(
+            id=row["id"], drill_id=row["drill_id"], status=row["status"], score=row["score"],
+            max_score=row["max_score"], diagnoses=json.loads(row["diagnoses"]), duration_s=row["duration_s"],
+            file_path=row["file_path"], created_at=_parse(row["created_at"]),
+            extra=json.loads(row["extra"]) if row["extra"] is not None else None,
+        )
 
     # Mock exams
 
@@ -455,6 +523,47 @@ class Store:
             )
 
 
+def _reason(error: Exception) -> str:
+    """SQLite's complaint on one line, without quick_check's "*** in database main ***" banner."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip() and not line.startswith("***")]
+    return "; ".join(lines) or type(error).__name__
+
+
+def _readable_row(table: str, row: dict[str, Any]) -> bool:
+    """Whether a salvaged row can be read back: its JSON and timestamps parse."""
+    try:
+        for column in _JSON_COLUMNS[table]:
+            if row.get(column) is not None:
+                json.loads(row[column])
+        for column in _TIME_COLUMNS[table]:
+            if row.get(column) is not None:
+                datetime.fromisoformat(row[column])
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _count(number: int, table: str) -> str:
+    singular, plural = TABLES[table]
+    return f"{number} {singular if number == 1 else plural}"
+
+
+def _listing(parts: list[str]) -> str:
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+
+
+def _kept(saved: Salvage) -> str:
+    return _listing([_count(table.kept, table.table) for table in saved.tables if table.kept])
+
+
+def _lost(saved: Salvage) -> str:
+    return _listing([
+        _count(table.lost, table.table) if table.lost is not None else f"the {TABLES[table.table][1]} (how many is unknown)"
+        for table in saved.tables
+        if table.lost != 0
+    ])
+
+
 def open_store(report: TextIO) -> Store:
     """Open the default store for a command; a damaged database that was set aside is
     reported on ``report`` as one plain warning line instead of a Python warning."""
@@ -462,5 +571,5 @@ def open_store(report: TextIO) -> Store:
         warnings.simplefilter("ignore", DatabaseRecoveredWarning)
         store = Store()
     for notice in store.notices:
-        print(f"warning: {notice}", file=report)
+        print(f"warning: {notice.message}", file=report)
     return store

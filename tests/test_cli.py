@@ -180,3 +180,180 @@ def test_a_database_from_a_newer_version_is_one_usage_line_everywhere(command, d
     err = capsys.readouterr().err
     assert err.startswith("drill: ") and "newer" in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+# Usage errors are not attempts
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["run", "forward"], "no drill called 'forward'"),
+        (["run", "forward_diffusion", "--file", "{tmp}/nope.py"], "No such file: {tmp}/nope.py"),
+        (["run", "forward_diffusion", "--file", "{tmp}"], "{tmp} is a folder, not a file"),
+        (["run", "forward_diffusion"], "drill start forward_diffusion"),
+    ],
+)
+def test_usage_errors_are_one_line_and_never_recorded(args, says, tmp_path, capsys):
+    from engine.drills import progress
+    from engine.store import Store
+
+    assert main([arg.format(tmp=tmp_path) for arg in args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("drill: ") and len(err.strip().splitlines()) == 1
+    assert says.format(tmp=tmp_path) in err
+    with Store() as store:
+        assert store.drill_attempts() == []
+        assert progress.status(store, get_drill("forward_diffusion")) == progress.NEW
+
+
+# Hints
+
+
+def test_the_first_hint_after_a_diagnosis_is_the_diagnosed_bugs_own(tmp_path, capsys):
+    drill_ = get_drill("forward_diffusion")
+    bug = drill_.bug("forward.swapped_coefficients")
+    buggy = tmp_path / "fd.py"
+    buggy.write_text(SOLUTION.read_text().replace("sqrt_ab * x_0 + sqrt_omab * noise", "sqrt_omab * x_0 + sqrt_ab * noise"))
+
+    def hint() -> str:
+        assert main(["hint", drill_.id]) == 0
+        return capsys.readouterr().out
+
+    assert main(["run", drill_.id, "--file", str(buggy)]) == 1
+    capsys.readouterr()
+    assert hint() == f"Your last run found: {bug.title} ({drill_.id})\n  {bug.hint}\n"
+    assert hint().startswith("Hint 1/3 ")
+    # Each run that names the bug puts its fix first again; a passing run names none.
+    assert main(["run", drill_.id, "--file", str(buggy)]) == 1
+    capsys.readouterr()
+    assert hint().startswith(f"Your last run found: {bug.title}")
+    assert hint().startswith("Hint 2/3 ")
+    assert main(["run", drill_.id, "--file", str(SOLUTION)]) == 0
+    capsys.readouterr()
+    assert hint().startswith("Hint 3/3 ")
+
+
+def test_a_debug_drills_held_back_diagnosis_gives_no_hint(drill_home):
+    from engine.drills import progress
+    from engine.store import Store
+
+    debug = get_drill("debug_sampler")
+    with Store() as store:
+        store.record_drill_attempt(debug.id, "fail", 1, 4, [debug.bugs[0].key], 1.0, None)
+        hint = progress.next_hint(store, debug)
+    assert hint.bug is None and (hint.number, hint.text) == (1, debug.hints[0])
+
+
+# Small messages
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["quiz", "--count", "abc"], "argument --count: 'abc' is not a whole number"),
+        (["quiz", "--resume", "x"], "argument --resume: 'x' is not a whole number"),
+        (["exam", "--minutes", "soon"], "argument --minutes: 'soon' is not a number"),
+        (["exam", "--drills", "1.5"], "argument --drills: '1.5' is not a whole number"),
+        (["exam", "--resume", "last"], "argument --resume: 'last' is not a whole number"),
+    ],
+)
+def test_a_number_that_is_not_one_is_named_plainly(args, says, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and says in err and "invalid" not in err
+
+
+def test_a_review_quiz_says_how_much_was_due(monkeypatch, capsys):
+    import io
+    from datetime import datetime, timedelta, timezone
+
+    from engine.quiz import review
+    from engine.quiz.bank import load_bank
+    from engine.store import Store
+
+    def review_quiz(count: int) -> str:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+        assert main(["quiz", "--review", "--count", str(count), "--seed", "1"]) == 0
+        return capsys.readouterr().out.splitlines()[0]
+
+    assert review_quiz(3) == "Nothing is due for review: these questions come from your weakest topics."
+    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    with Store() as store:
+        for question in list(load_bank())[:2]:
+            review.update_card(store, question.id, False, 5.0, yesterday)
+    assert review_quiz(3) == "2 due for review, then 1 more from your weakest topics."
+    assert review_quiz(2) == "2 due for review."
+
+
+# A folder that cannot be written
+
+EVERY_COMMAND = [
+    ["list"], ["start", "forward_diffusion"], ["run", "forward_diffusion"], ["run", "forward_diffusion", "--file", str(SOLUTION)],
+    ["hint", "forward_diffusion"], ["solution", "forward_diffusion"], ["quiz", "--count", "1"], ["exam"],
+    ["report", "--format", "md"], ["report"],
+]
+
+
+def read_only(monkeypatch, folder: Path) -> None:
+    """Creating a file in ``folder`` fails as on a read-only mount (tests run as root, whom chmod does not stop)."""
+    import errno
+
+    real_open = os.open
+
+    def guarded(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT and Path(path).parent == folder:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded)
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND)
+def test_a_home_that_is_a_file_is_one_line_for_every_command(command, tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    monkeypatch.setenv("DRILL_HOME", str(home))
+    assert main(command) == 2
+    assert capsys.readouterr().err == f"drill: {home} is a file, not a folder: set DRILL_HOME to a folder you can write to\n"
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND)
+def test_a_read_only_home_is_one_line_for_every_command(command, tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("DRILL_HOME", str(home))
+    read_only(monkeypatch, home)
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err == f"drill: cannot write to {home} (Read-only file system): set DRILL_HOME to a folder you can write to\n"
+
+
+def test_the_app_reports_an_unwritable_home_in_one_line(tmp_path, monkeypatch, capsys):
+    from engine.app import run
+    from engine.app.app import DrillApp
+
+    monkeypatch.setattr(DrillApp, "run", lambda self: pytest.fail("the app started on a home it cannot write"))
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("DRILL_HOME", str(home / "data"))
+    read_only(monkeypatch, home / "data")
+    assert run() == 2
+    assert capsys.readouterr().err == (
+        f"drill: cannot write to {home / 'data'} (Read-only file system): set DRILL_HOME to a folder you can write to\n"
+    )
+
+
+def test_an_unwritable_workspace_names_the_option_that_chooses_another(tmp_path, capsys):
+    from engine.drills import progress
+    from engine.store import Store
+
+    folder = tmp_path / "ws"
+    folder.write_text("")
+    assert main(["start", "forward_diffusion", "--workspace", str(folder)]) == 2
+    assert capsys.readouterr().err == f"drill: {folder} is a file, not a folder: pass --workspace a folder you can write to\n"
+    assert main(["exam", "--workspace", str(folder)]) == 2
+    assert "pass --workspace a folder you can write to" in capsys.readouterr().err
+    with Store() as store:
+        assert progress.status(store, get_drill("forward_diffusion")) == progress.NEW

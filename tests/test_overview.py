@@ -96,3 +96,29 @@ def test_the_overview_puts_it_together(store, bank):
     assert summary.due == [] and summary.streak == 0 and summary.unfinished_quiz is None
     assert summary.next_drill == DRILLS[0]
     assert [row.name for row in summary.mastery][:2] == ["ddpm", "schedules"]
+
+
+def test_an_exam_in_progress_shows_its_progress_and_time_but_no_marks(store, bank):
+    from engine.exam.compose import ExamSpec
+    from engine.exam.session import Exam
+
+    moment = [NOW.timestamp()]
+    exam = Exam.start(bank, store, ExamSpec(minutes=30, seed=1, questions_per_topic=1, drills=0), lambda: moment[0])
+    for _ in range(2):
+        moment[0] += 60
+        exam.answer_question([next(i for i, c in enumerate(exam.current_item.choices) if c.correct)])
+    moment[0] += 60
+    exam.pause()
+    later = NOW + timedelta(hours=5)
+    summary = overview.overview(store, bank, DRILLS, later)
+    assert summary.unfinished_exam == overview.UnfinishedExam(exam.id, 2, len(exam.items), 27 * 60)
+    assert summary.due == [] and summary.streak == 0
+    assert sum(row.attempts for row in summary.mastery) == 0 and overview.topic_history(store) == {}
+
+    # Left running (the process was killed), its time keeps going until it is up.
+    Exam.resume(store, bank, lambda: moment[0])
+    assert overview.unfinished_exam(store, datetime.fromtimestamp(moment[0] + 100, timezone.utc)).time_left_s == 27 * 60 - 100
+    assert overview.unfinished_exam(store, later).time_left_s == 0
+    Exam.resume(store, bank, lambda: later.timestamp())
+    assert overview.unfinished_exam(store, later) is None
+    assert len(store.quiz_attempts()) == 2 and overview.streak(store, later) == 1

@@ -94,7 +94,7 @@ class DrillApp(App[None]):
 
     def on_mount(self) -> None:
         for notice in self.store.notices:
-            self.notify(notice, title="Database recovered", severity="warning", timeout=15, markup=False)
+            self.notify(notice.message, title=notice.title, severity="warning", timeout=15, markup=False)
         if self._given_bank is not None:
             self.bank = self._given_bank
         else:

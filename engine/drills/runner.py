@@ -35,9 +35,12 @@ def syntax_problem(path: Path) -> str | None:
     return None
 
 
-def learner_file(drill: Drill, file: str | os.PathLike | None, workspace: Path) -> Path:
+def learner_file(drill: Drill, file: str | os.PathLike[str] | None, workspace: Path) -> Path:
+    """The file to grade: ``file`` when given, else the drill's file in ``workspace``; a UsageError when there is none."""
     path = Path(file).expanduser() if file else workspace / f"{drill.id}.py"
     if not path.is_file():
+        if file and path.is_dir():
+            raise UsageError(f"{path} is a folder, not a file. Pass the path of your solution with --file.")
         if file:
             raise UsageError(f"No such file: {path}. Pass the path of your solution with --file.")
         raise UsageError(f"You have no file for '{drill.id}' yet. Run `drill start {drill.id}` to create {path}.")

@@ -19,7 +19,8 @@ API (``engine.exam.compose``, ``engine.exam.session``, ``engine.exam.items``)::
     exam.time_used() / exam.time_left() / exam.is_expired()
     exam.check_time()                            # submits the exam if time is up (for a timer tick)
     exam.pause()                                 # stops the timer until the next action or resume
-    exam.finish() -> ExamResult                  # points, percent, by_topic, items with time_s
+    exam.finish() -> ExamResult                  # points, percent, by_topic, items with time_s; only now do
+                                                 # the answers and submissions join the learner's history
 
 ``clock`` is any callable returning epoch seconds; tests pass a fake one. An action taken after the
 deadline submits the exam and raises ``TimeUp`` (with ``.result``). Mistakes in use (a bad choice

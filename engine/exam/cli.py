@@ -18,22 +18,30 @@ from engine.quiz.catalog import TOPICS
 _LATEST = 0
 
 
+def _number(text: str, kind: type[int] | type[float]) -> float:
+    # argparse names the type function in its message ("invalid _count value") unless it raises this.
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
+
+
 def _count(text: str) -> int:
-    value = int(text)
+    value = int(_number(text, int))
     if value < 0:
         raise argparse.ArgumentTypeError("cannot be negative")
     return value
 
 
 def _minutes(text: str) -> float:
-    value = float(text)
+    value = _number(text, float)
     if not value > 0:
         raise argparse.ArgumentTypeError("must be more than 0")
     return value
 
 
 def _exam_id(text: str) -> int:
-    value = int(text)
+    value = int(_number(text, int))
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value

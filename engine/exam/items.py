@@ -4,6 +4,8 @@ Points: a question is worth one point, earned only when the picks are exactly it
 choices (the quiz's all-or-nothing score). A drill is worth ``ExamSpec.drill_points``, scaled
 by the share of the grader's points that its latest submission earned: the code in the file
 when time runs out is what counts, as in the real assessment.
+
+Points are kept exact; :func:`points_text` rounds them for display.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.drills.results import PASS
+from engine.drills.render import MARKS
+from engine.drills.results import ERROR, FAIL, PASS, RunResult
 from engine.quiz.catalog import TOPICS
 from engine.store import ExamRecord
 
@@ -32,11 +35,13 @@ class ExamItem:
     # Questions: the picks as indices into the bank's choice list, and whether they were exactly right.
     picked: list[int] = field(default_factory=list)
     correct: bool = False
-    # Drills: the latest submission's status and diagnosis keys, how often it was graded, and the file.
+    # Drills: the latest submission's status, diagnosis keys and checks not passed (see failed_checks),
+    # how often it was graded, and the file.
     status: str = ""
     diagnoses: list[str] = field(default_factory=list)
     submissions: int = 0
     file: str = ""
+    failed: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,6 +49,23 @@ class ExamItem:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ExamItem:
         return cls(**data)
+
+
+def points_text(points: float) -> str:
+    """Points for display: one decimal at most (10.571 -> "10.6", 11.0 -> "11")."""
+    return f"{round(points, 1):g}"
+
+
+def failed_checks(result: RunResult) -> list[str]:
+    """One line per check a submission did not pass, marked as ``drill run`` marks it, or why it could not run."""
+    lines = [
+        f"{MARKS[check.status]} {check.category}: {(check.message.splitlines() or [check.id])[0]}"
+        for check in result.checks
+        if check.status in (FAIL, ERROR)
+    ]
+    if result.error and not lines:
+        lines.append(f"{MARKS[ERROR]} could not grade the code: {result.error.splitlines()[0]}")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,13 @@ Expiry: any action on an exam whose time is up submits it instead (``auto_submit
 started in time counts even if grading ends after the deadline. ``resume`` submits an exam whose
 time ran out while it was away.
 
-Answers are final. Every answer is recorded as a quiz attempt (and updates the question's review
-card) and every drill submission as a drill attempt, in the same transaction as the exam's saved
-state, so the learner's history and the exam never disagree.
+Answers are final, and sealed: as in the real assessment, nothing is marked until the exam is
+submitted or its time runs out. Until then every answer and drill submission waits in the exam's
+saved state (``sealed``), out of the learner's history, so that no count, mastery, report or
+review schedule can show an unfinished exam's marks. Submitting releases them in the same
+transaction that marks the exam finished: each answer becomes a quiz attempt (at the moment it was
+given) and a review of the question's card (at the moment of marking, when the learner learns the
+verdict), each submission a drill attempt.
 """
 
 from __future__ import annotations
@@ -28,12 +32,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from engine.drills import workspace as drill_workspace
 from engine.drills.catalog import Drill, all_drills, get_drill
 from engine.drills.results import RunResult
 from engine.exam.compose import ExamError, ExamSpec, compose, exam_drills
-from engine.exam.items import DRILL, QUESTION, ExamItem, ExamResult, tally
+from engine.exam.items import DRILL, QUESTION, ExamItem, ExamResult, failed_checks, tally
 from engine.quiz import review
 from engine.quiz.bank import Bank
 from engine.quiz.models import Choice, Question
@@ -93,6 +98,8 @@ class Exam:
     running_since: float | None = None
     auto_submitted: bool = False
     finished_at: float | None = None
+    # Answers and drill submissions not yet in the learner's history: released by finish().
+    sealed: list[dict[str, Any]] = field(default_factory=list)
 
     # Starting and resuming
 
@@ -163,6 +170,7 @@ class Exam:
             current=state["current"], elapsed_s=state["elapsed_s"], running_since=state["running_since"],
             auto_submitted=state["auto_submitted"],
             finished_at=record.finished_at.timestamp() if record.finished_at else None,
+            sealed=state.get("sealed", []),
         )
 
     # Time
@@ -258,14 +266,12 @@ class Exam:
         correct, credit = score_answer(question, picked)
         item.answered, item.picked, item.correct = True, picked, correct
         item.points = item.max_points if correct else 0.0
-        moment = _moment(self.clock())
-        with self.store.transaction():
-            self.store.record_quiz_attempt(
-                question.id, question.topic, question.section, correct, credit, picked, item.time_s, None, moment
-            )
-            review.update_card(self.store, question.id, correct, item.time_s, moment)
-            self.current = self._next_unanswered(exclude_current=False)
-            self._save()
+        self.sealed.append({
+            "kind": QUESTION, "question_id": question.id, "topic": question.topic, "section": question.section,
+            "correct": correct, "credit": credit, "picked": picked, "duration_s": item.time_s, "at": self.clock(),
+        })
+        self.current = self._next_unanswered(exclude_current=False)
+        self._save()
         return item
 
     def prepare_drill(self, workspace: Path | None = None) -> Path:
@@ -313,14 +319,15 @@ class Exam:
         item.submissions += 1
         item.status = result.status
         item.diagnoses = [diagnosis.key for diagnosis in result.diagnoses]
-        item.points = round(item.max_points * result.score / result.max_score, 3) if result.max_score else 0.0
+        item.failed = failed_checks(result)
+        item.points = item.max_points * result.score / result.max_score if result.max_score else 0.0
         item.file = str(target)
-        with self.store.transaction():
-            self.store.record_drill_attempt(
-                result.drill, result.status, result.score, result.max_score, item.diagnoses, result.duration_s,
-                str(target), extra={"exam": self.id}, created_at=_moment(self.clock()),
-            )
-            self._save()
+        self.sealed.append({
+            "kind": DRILL, "drill_id": result.drill, "status": result.status, "score": result.score,
+            "max_score": result.max_score, "diagnoses": item.diagnoses, "duration_s": result.duration_s,
+            "file": str(target), "at": self.clock(),
+        })
+        self._save()
         self.check_time()
         return result
 
@@ -334,7 +341,9 @@ class Exam:
         self.running_since = None
         self.auto_submitted = auto
         self.finished_at = self.clock()
-        self._save()
+        with self.store.transaction():
+            self._release(_moment(self.finished_at))
+            self._save()
         return self.result()
 
     def result(self) -> ExamResult:
@@ -350,6 +359,22 @@ class Exam:
         )
 
     # Internals
+
+    def _release(self, marked: datetime) -> None:
+        """Move the sealed answers and submissions into the learner's history (inside finish()'s transaction)."""
+        for entry in self.sealed:
+            if entry["kind"] == QUESTION:
+                self.store.record_quiz_attempt(
+                    entry["question_id"], entry["topic"], entry["section"], entry["correct"], entry["credit"],
+                    entry["picked"], entry["duration_s"], None, _moment(entry["at"]),
+                )
+                review.update_card(self.store, entry["question_id"], entry["correct"], entry["duration_s"], marked)
+            else:
+                self.store.record_drill_attempt(
+                    entry["drill_id"], entry["status"], entry["score"], entry["max_score"], entry["diagnoses"],
+                    entry["duration_s"], entry["file"], extra={"exam": self.id}, created_at=_moment(entry["at"]),
+                )
+        self.sealed = []
 
     def _drill(self, drill_id: str) -> Drill:
         return self.drills[drill_id] if drill_id in self.drills else get_drill(drill_id)
@@ -390,6 +415,7 @@ class Exam:
             "elapsed_s": self.elapsed_s,
             "running_since": self.running_since,
             "auto_submitted": self.auto_submitted,
+            "sealed": self.sealed,
         }
 
     def _save(self) -> None:

@@ -3,7 +3,10 @@
 Questions are answered one line at a time, as in ``drill quiz`` (``2``, ``1,3``); ``s`` skips to
 the next unanswered item and ``q`` stops. A drill item prints the path of its starter file and
 waits for Enter to grade it. Answers are not marked until the exam is submitted, as in the real
-assessment; the drill grader's score is shown, its diagnoses only at the end.
+assessment; the drill grader's score is shown, its failed checks and diagnoses only at the end.
+Once every item is answered the exam is submitted, but while time is left and a drill has not
+passed yet, the learner is asked first and may go back to it instead. Points are shown rounded
+(``points_text``); the store keeps them exact.
 
 Stopping, the end of the input and Ctrl-C all pause the exam (its timer stops) and say how to
 resume it. On a real terminal the prompt gives up waiting when the time runs out, so the exam is
@@ -20,11 +23,11 @@ from typing import TextIO
 
 from engine.drills.results import ERROR, PASS
 from engine.exam.compose import ExamError
-from engine.exam.items import DRILL, ExamResult
+from engine.exam.items import DRILL, ExamResult, points_text
 from engine.exam.session import Exam, PresentedItem, TimeUp
 from engine.quiz.terminal import parse_answer, plain_text
 
-_STOP, _SKIP = ("q", "quit"), ("s", "skip", "n", "next")
+_STOP, _SKIP, _YES = ("q", "quit"), ("s", "skip", "n", "next"), ("y", "yes")
 
 
 class _Stopped(Exception):
@@ -109,7 +112,7 @@ def _work_on_drill(
         except ExamError as error:
             stdout.write(f"{error}.\n")
             continue
-        stdout.write(f"Graded: {result.score:g}/{result.max_score:g} ({result.status}).\n")
+        stdout.write(f"Graded: {points_text(result.score)}/{points_text(result.max_score)} ({result.status}).\n")
         if result.status == ERROR:
             # Why the code could not run is no hint about the answer, so it is shown now, as a traceback would be.
             reason = result.error or next((check.message for check in result.checks if check.status == ERROR), "")
@@ -139,7 +142,8 @@ def run_exam(
         while not exam.finished:
             presented = exam.current_item
             if presented is None:
-                exam.finish()
+                if _confirm_submit(exam, stdin, stdout):
+                    exam.finish()
             elif presented.drill is not None:
                 _work_on_drill(exam, presented, stdin, stdout, workspace, device)
             else:
@@ -158,10 +162,26 @@ def run_exam(
     return 0
 
 
+def _confirm_submit(exam: Exam, stdin: TextIO, stdout: TextIO) -> bool:
+    """With every item answered: True to submit; else the exam goes back to the first drill not yet passing."""
+    unpassed = [index for index, item in enumerate(exam.items) if item.kind == DRILL and item.status != PASS]
+    if not unpassed or exam.is_expired():
+        return True
+    stdout.write(
+        f"\nEvery item is answered and {clock_text(exam.time_left())} is left. Submit the exam now?"
+        f" y submits; anything else goes back to {exam.items[unpassed[0]].ref}, which does not pass yet.\n"
+    )
+    if _prompt(exam, stdin, stdout).lower() in _YES:
+        return True
+    exam.goto(unpassed[0])
+    return False
+
+
 def show_result(exam: Exam, result: ExamResult, out: TextIO) -> None:
     how = "time ran out" if result.auto_submitted else "submitted"
     out.write(
-        f"\nExam {result.exam_id} ({how}): {result.points:g}/{result.max_points:g} points ({result.percent:.0f}%),"
+        f"\nExam {result.exam_id} ({how}): {points_text(result.points)}/{points_text(result.max_points)} points"
+        f" ({result.percent:.0f}%),"
         f" {clock_text(result.time_used_s)} used of {clock_text(result.time_limit_s)}.\n\nBy topic:\n"
     )
     for topic in result.by_topic:
@@ -171,13 +191,13 @@ def show_result(exam: Exam, result: ExamResult, out: TextIO) -> None:
         if topic.drills:
             parts.append(f"{topic.drills_passed}/{topic.drills} drills passed")
         out.write(
-            f"  {topic.topic:10} {topic.points:5g}/{topic.max_points:<4g} {topic.percent:4.0f}%"
+            f"  {topic.topic:10} {points_text(topic.points):>5}/{points_text(topic.max_points):<4} {topic.percent:4.0f}%"
             f"  {', '.join(parts)}  ({clock_text(topic.time_s)})\n"
         )
     out.write("\nItems:\n")
     for number, item in enumerate(result.items, start=1):
         if item.kind == DRILL:
-            verdict = f"{item.status or 'not submitted'} {item.points:g}/{item.max_points:g}"
+            verdict = f"{item.status or 'not submitted'} {points_text(item.points)}/{points_text(item.max_points)}"
         else:
             verdict = ("right" if item.correct else "wrong") if item.answered else "not answered"
         out.write(f"  {number:2}. {item.kind:8} {item.ref:28} {verdict:24} {clock_text(item.time_s)}\n")
@@ -185,10 +205,14 @@ def show_result(exam: Exam, result: ExamResult, out: TextIO) -> None:
 
 
 def _show_review(exam: Exam, result: ExamResult, out: TextIO) -> None:
-    """What to learn from the exam: each missed question's answer and explanation, each drill's diagnoses."""
+    """What to learn from the exam: each missed question's answer and explanation, each drill's failed
+    checks (as ``drill run`` marks them) and diagnoses."""
     for number, item in enumerate(result.items, start=1):
         presented = exam.item_at(number - 1)
         if item.kind == DRILL:
+            if item.failed:
+                checks = "".join(f"   {line}\n" for line in item.failed)
+                out.write(f"\n{number}. {item.ref}: checks that did not pass\n{checks}")
             for key in item.diagnoses:
                 bug = next((bug for bug in presented.drill.bugs if bug.key == key), None)
                 if bug is not None:

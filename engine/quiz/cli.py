@@ -15,13 +15,18 @@ from engine.quiz.catalog import SECTIONS, TOPICS
 
 if TYPE_CHECKING:
     from engine.quiz.bank import Bank
+    from engine.quiz.session import QuizSession
 
 # Session ids start at 1, so 0 can stand for "the latest unfinished one".
 _LATEST = 0
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    # argparse names the type function in its message ("invalid _positive value") unless it raises this.
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
@@ -85,6 +90,8 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
                     review=args.review,
                 )
                 session = QuizSession.start(bank, store, spec)
+                if spec.review:
+                    _say_what_is_due(session, stdout)
             return run_session(session, stdin, stdout)
     except EmptySelection as error:
         print(f"{error}.", file=stderr)
@@ -92,6 +99,20 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     except sqlite3.Error as error:
         print(f"error: the progress database cannot be used: {error}", file=stderr)
         return 1
+
+
+def _say_what_is_due(session: QuizSession, stdout: TextIO) -> None:
+    """A review session takes the due questions first and fills up from the weakest topics: say how many were due."""
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc)
+    dates = session.store.review_due_dates()
+    due = sum(question.id in dates and dates[question.id] <= now for question in session.questions)
+    rest = len(session.questions) - due
+    if not due:
+        print("Nothing is due for review: these questions come from your weakest topics.", file=stdout)
+    else:
+        print(f"{due} due for review" + (f", then {rest} more from your weakest topics." if rest else "."), file=stdout)
 
 
 def _check(bank: Bank, stdout: TextIO, stderr: TextIO) -> int:

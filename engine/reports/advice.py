@@ -64,10 +64,13 @@ def study_next(history: History, drills: Sequence[Drill]) -> tuple[Advice, ...]:
     weak = sorted((topic for topic in history.topics if topic.percent < MASTERED), key=lambda topic: topic.percent)
     for topic in weak[:2]:
         if topic.name in TOPICS and topic.questions_total:
+            # A part the topic doesn't have (no drills yet, say) is left out rather than shown as "0 of 0".
+            parts = [f"{topic.questions_mastered} of {topic.questions_total} questions right at the last answer"]
+            if topic.drills_total:
+                parts.append(f"{topic.drills_passed} of {topic.drills_total} drills passed")
             tips.append(Advice(
                 f"Strengthen {topic.name}",
-                f"Mastery {topic.percent:.0f}%: {topic.questions_mastered} of {topic.questions_total} questions right"
-                f" at the last answer, {topic.drills_passed} of {topic.drills_total} drills passed.",
+                f"Mastery {topic.percent:.0f}%: {', '.join(parts)}.",
                 f"drill quiz --topic {topic.name}",
             ))
     tried = {row.drill_id for row in history.drills}

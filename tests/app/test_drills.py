@@ -107,6 +107,10 @@ async def test_a_failing_file_shows_checks_diagnosis_and_hints(make_app, store, 
         assert view.query_one(DiagnosisBox).border_title.endswith(result.diagnoses[0].title)
         assert "h gives the next hint" in str(view.query_one(".next-step").render())
 
+        # The first hint after a diagnosis is the diagnosed bug's own fix; the general hints follow.
+        await pilot.press("h")
+        shown = str(screen.query_one("#drill-hint").render())
+        assert shown.startswith(f"Your last run found: {result.diagnoses[0].title}") and result.diagnoses[0].hint in shown
         await pilot.press("h")
         assert "Hint 1/" in str(screen.query_one("#drill-hint").render())
         await pilot.press("o")

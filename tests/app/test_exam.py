@@ -156,3 +156,56 @@ async def test_a_setup_the_exam_refuses_is_a_notification(make_app):
         await pilot.pause()
         assert screen.exam is None and screen.query_one(ContentSwitcher).current == "exam-setup"
         assert any("more than 0 minutes" in text for text in notices(seen))
+
+
+async def answer_right(screen: ExamScreen, pilot) -> None:
+    presented = screen.exam.current_item
+    picks = [str(i + 1) for i, choice in enumerate(presented.choices) if choice.correct]
+    await pilot.press(*picks)
+    if presented.question.multi:
+        await pilot.press("enter")
+
+
+async def test_an_unfinished_exam_shows_no_marks_anywhere_until_it_is_submitted(make_app, store, bank, drills, clock):
+    from engine.overview import due_reviews
+    from engine.reports.history import collect
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await start_exam(app, pilot)
+        await answer_right(screen, pilot)
+        await answer_right(screen, pilot)
+        assert screen.exam.result().answered == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        # Home: no answers counted, and the exam in progress is mentioned.
+        assert str(app.screen.query_one("#totals").render()).startswith("Answers 0\n")
+        assert any("exam 1 in progress: 2/4 answered, 10 min left" in text for text in option_texts(app))
+        # Progress: no topic has an answer or a mastered question.
+        await pilot.press("p")
+        await pilot.pause()
+        topics = app.screen.query_one("#topics-table", DataTable)
+        rows = [topics.get_row_at(i) for i in range(topics.row_count)]
+        assert [(row[1], row[3].split("/")[0], row[5]) for row in rows] == [(0, "0", "0%")] * len(rows)
+        # Reports and the review schedule.
+        history = collect(store, bank, drills, clock())
+        assert (history.summary.quiz_answers, history.summary.reviews_due, history.exams_in_progress) == (0, 0, 1)
+        assert history.exams == () and store.review_due_dates() == {} and due_reviews(store, bank, clock()) == []
+
+        await pilot.press("escape", "e")
+        await pilot.pause()
+        await pilot.press("f", "f")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        # Submitted: now the marks show.
+        assert str(app.screen.query_one("#totals").render()).startswith("Answers 2 (100% right)\n")
+        assert not any("in progress" in text for text in option_texts(app))
+        assert len(store.review_due_dates()) == 2
+
+
+def option_texts(app) -> list[str]:
+    from textual.widgets import OptionList
+
+    actions = app.screen.query_one("#actions", OptionList)
+    return [str(actions.get_option_at_index(i).prompt) for i in range(actions.option_count)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandPalette
 from textual.notifications import Notify
 from textual.widgets import OptionList
@@ -15,6 +16,7 @@ from engine.app.screens.home import HomeScreen
 from engine.app.screens.progress import ProgressScreen
 from engine.app.screens.quiz import QuizScreen
 from engine.app.widgets.mastery import MasteryRow
+from engine.store import DatabaseRecoveredWarning
 
 
 def option_texts(app) -> list[str]:
@@ -116,13 +118,27 @@ async def test_the_palette_offers_every_action_and_each_drill(make_app):
         assert isinstance(app.screen, DrillsScreen) and app.screen.drill.id == "sample_ddpm"
 
 
-async def test_a_database_recovered_at_start_is_a_notification(make_app, store):
-    store.notices.append("The database was damaged and set aside.")
-    app = make_app()
+async def test_a_database_salvaged_at_start_is_a_notification_titled_by_what_happened(make_app, store, clock):
+    import os
+
+    from engine.store import Store
+
+    for i in range(3):
+        store.record_quiz_attempt(f"q{i}", "ddpm", "ddpm.forward", True, 1.0, [0], answered_at=clock())
+    store.close()
+    data = store.path.read_bytes()
+    store.path.write_bytes(os.urandom(100) + data[100:])
+    with pytest.warns(DatabaseRecoveredWarning):
+        salvaged = Store()
+    app = make_app(store=salvaged)
     seen = []
     async with app.run_test(message_hook=seen.append) as pilot:
         await pilot.pause()
-    assert any("set aside" in m.notification.message for m in seen if isinstance(m, Notify))
+    [notice] = [m.notification for m in seen if isinstance(m, Notify)]
+    assert notice.title == "Database recovered"
+    assert notice.message.endswith("Every row was copied into a new one: 3 quiz answers.")
+    assert len(salvaged.quiz_attempts()) == 3
+    salvaged.close()
 
 
 async def test_a_broken_bank_is_reported_and_quizzes_wait(make_app, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timezone
 
 import pytest
 
@@ -261,21 +262,48 @@ def test_the_latest_drill_submission_is_the_one_that_counts(bank, store, clock, 
     assert grader.calls[-1] == (ref, store.path, "cpu")
 
 
-def test_answers_and_submissions_join_the_learners_history(bank, store, clock, grader, drills):
+def test_marks_are_sealed_until_submission_then_join_the_learners_history(bank, store, clock, grader, drills):
     exam = start(bank, store, clock, grader, drills)
     clock.advance(25)
     presented = exam.current_item
     exam.answer_question(wrong(presented))
-    attempt = store.quiz_attempts()[-1]
-    assert (attempt.question_id, attempt.correct, attempt.duration_s) == (presented.item.ref, False, 25)
-    assert attempt.answered_at.timestamp() == clock.now
-    assert store.review_card(presented.item.ref) is not None
+    answered_at = clock.now
     answer_until_drill(exam, clock)
     grader.queue(exam.current_item.item.ref, 10, diagnoses=())
     exam.submit_drill(store.path)
-    drill_attempt = store.drill_attempts()[-1]
+    submitted_at = clock.now
+    # Nothing of an unfinished exam reaches the history or the review schedule.
+    assert store.quiz_attempts() == [] and store.drill_attempts() == [] and store.review_due_dates() == {}
+    assert store.quiz_totals() == {}
+
+    clock.advance(100)
+    exam.finish()
+    attempts = store.quiz_attempts()
+    assert len(attempts) == sum(item.kind == QUESTION for item in exam.items)
+    first = attempts[0]
+    assert (first.question_id, first.correct, first.duration_s) == (presented.item.ref, False, 25)
+    assert first.answered_at.timestamp() == answered_at
+    # Reviewed when marked, which is when the learner learns the verdict.
+    assert store.review_card(presented.item.ref)["last_review"] == datetime.fromtimestamp(clock.now, timezone.utc).isoformat()
+    [drill_attempt] = store.drill_attempts()
     assert drill_attempt.extra == {"exam": exam.id} and drill_attempt.status == "pass"
-    assert drill_attempt.created_at.timestamp() == clock.now
+    assert drill_attempt.created_at.timestamp() == submitted_at
+    exam.finish()
+    assert len(store.quiz_attempts()) == len(attempts) and len(store.drill_attempts()) == 1
+
+
+def test_sealed_marks_survive_a_pause_and_are_released_when_time_runs_out(bank, store, clock, grader, drills):
+    exam = start(bank, store, clock, grader, drills)
+    clock.advance(5)
+    exam.answer_question(right(exam.current_item))
+    exam.pause()
+    with Store(store.path) as other:
+        back = Exam.resume(other, bank, clock, drills=drills, grader=grader)
+        assert other.quiz_attempts() == []
+        clock.advance(LIMIT)
+        assert back.check_time()
+        [attempt] = other.quiz_attempts()
+        assert attempt.correct and other.review_card(attempt.question_id) is not None
 
 
 def test_presented_choices_are_shuffled_by_the_seed_and_mapped_back(bank, store, clock, grader, drills):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.drills.catalog import get_drill
+from engine.drills.results import ERROR, FAIL, PASS, Check, RunResult
 from engine.exam.compose import ExamSpec
 from engine.exam.session import Exam
 from engine.exam.terminal import clock_text, read_line, run_exam
@@ -116,6 +117,60 @@ def test_a_drill_item_hands_out_the_file_and_grades_on_enter(bank, store, clock,
     assert "Graded: 4/10 (fail)." in text and "press Enter to grade it again" in text and "Graded: 10/10 (pass)." in text
     assert "5/5 points (100%)" in text
     assert [call[1:] for call in grader.calls] == [(path, "cpu"), (path, "cpu")]
+
+
+def test_leaving_the_last_item_with_time_left_asks_before_submitting(bank, store, clock, grader, drills, tmp_path):
+    drill = get_drill("forward_diffusion")
+    exam = Exam.start(bank, store, ExamSpec(seed=2, questions_per_topic=0, drills=1), clock, drills=[drill], grader=grader)
+    grader.queue(drill.id, 4)
+    grader.queue(drill.id, 10)
+    out = io.StringIO()
+    # Grade (fails), leave it, decline to submit, grade again (passes): then it submits without asking.
+    run_exam(exam, io.StringIO("\ns\nn\n\n"), out, workspace=tmp_path)
+    text = out.getvalue()
+    question = "Every item is answered and 45:00 is left. Submit the exam now?"
+    assert text.count(question) == 1 and "goes back to forward_diffusion" in text
+    assert text.index(question) < text.index("Graded: 10/10 (pass).")
+    assert exam.finished and "5/5 points (100%)" in text
+
+
+def test_yes_submits_at_once(bank, store, clock, grader, drills, tmp_path):
+    drill = get_drill("forward_diffusion")
+    exam = Exam.start(bank, store, ExamSpec(seed=2, questions_per_topic=0, drills=1), clock, drills=[drill], grader=grader)
+    grader.queue(drill.id, 4)
+    out = io.StringIO()
+    run_exam(exam, io.StringIO("\ns\ny\n"), out, workspace=tmp_path)
+    text = out.getvalue()
+    assert text.index("Submit the exam now?") < text.index("Exam 1 (submitted): 2/5 points (40%)")
+    assert exam.finished and len(grader.calls) == 1
+
+
+def test_points_are_rounded_for_display_and_kept_exact(bank, store, clock, grader, drills, tmp_path):
+    drill = get_drill("forward_diffusion")
+    exam = Exam.start(bank, store, ExamSpec(seed=2, questions_per_topic=0, drills=1), clock, drills=[drill], grader=grader)
+    grader.queue(drill.id, 7.333)
+    out = io.StringIO()
+    run_exam(exam, io.StringIO("\ns\ny\n"), out, workspace=tmp_path)
+    text = out.getvalue()
+    assert "Graded: 7.3/10 (fail)." in text and "Exam 1 (submitted): 3.7/5 points (73%)" in text
+    assert "fail 3.7/5" in text and "3.666" not in text and "3.667" not in text
+    assert store.exam(exam.id).state["items"][0]["points"] == 5 * 7.333 / 10
+
+
+def test_the_review_names_the_checks_each_drill_failed(bank, store, clock, grader, drills, tmp_path):
+    drill = get_drill("forward_diffusion")
+    exam = Exam.start(bank, store, ExamSpec(seed=2, questions_per_topic=0, drills=1), clock, drills=[drill], grader=grader)
+    grader.results.append(RunResult(drill.id, FAIL, [
+        Check("shape.x_t", "shape", PASS, "x_t keeps the shape of x_0", 1, 1),
+        Check("formula.x_t", "formula", FAIL, "x_t differs from the reference at t=3\nlargest error 0.41", 0, 2),
+        Check("behaviour.noise", "behaviour", ERROR, "your function raised ValueError", 0, 1),
+    ]))
+    out = io.StringIO()
+    run_exam(exam, io.StringIO("\ns\ny\n"), out, workspace=tmp_path)
+    review = out.getvalue().split("Items:")[1]
+    assert "1. forward_diffusion: checks that did not pass\n" in review
+    assert "   ✗ formula: x_t differs from the reference at t=3\n   ! behaviour: your function raised ValueError\n" in review
+    assert "shape" not in review and "largest error" not in review
 
 
 def test_a_drill_item_is_graded_by_the_real_grader(bank, store, clock, tmp_path):

@@ -157,7 +157,7 @@ def test_damaged_file_is_set_aside_with_a_warning(drill_home):
         [aside] = drill_home.glob("progress.sqlite3.corrupt-*[0-9Z]")
         assert aside.read_bytes() == garbage
         assert aside.with_name(aside.name + "-wal").read_bytes() == b"stale"
-        assert len(store.notices) == 1 and str(aside) in store.notices[0]
+        assert len(store.notices) == 1 and str(aside) in store.notices[0].message
         store.set_state("fresh", True)
         assert store.get_state("fresh") is True
 
@@ -175,6 +175,7 @@ def test_damaged_pages_are_set_aside(drill_home):
         store = Store()
     with store:
         assert store.drill_attempts() == []
+        assert store.notices[0].title == "Database could not be recovered"
     assert len(list(drill_home.glob("progress.sqlite3.corrupt-*"))) >= 1
 
 

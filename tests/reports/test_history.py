@@ -99,3 +99,32 @@ def test_an_unloadable_bank_is_a_note_not_an_error(seeded, drills, monkeypatch):
 )
 def test_one_line(markdown, line):
     assert one_line(markdown) == line
+
+
+def test_a_topic_without_drills_is_advised_on_its_questions_alone(seeded, bank, drills, history):
+    from engine.reports.history import collect
+
+    report = collect(seeded, bank, [drill for drill in drills if drill.topic != "cfg"], now=history.generated_at)
+    [advice] = [a for a in report.advice if a.title == "Strengthen cfg"]
+    assert advice.detail == "Mastery 0%: 0 of 1 questions right at the last answer."
+    [unet] = [a for a in report.advice if a.title == "Strengthen unet"]
+    assert unet.detail.endswith(", 0 of 1 drills passed.")
+
+
+def test_an_unfinished_exam_changes_nothing_in_the_report(seeded, bank, drills, history):
+    from engine.drills.results import PASS, Check, RunResult
+    from engine.exam.compose import ExamSpec
+    from engine.exam.session import Exam
+    from engine.reports.history import collect
+
+    moment = [history.generated_at.timestamp() - 600]
+    exam = Exam.start(bank, seeded, ExamSpec(minutes=30, seed=4, questions_per_topic=1, drills=1, topics=("unet",)),
+                      lambda: moment[0], drills=drills,
+                      grader=lambda *args, **kwargs: RunResult("fake_block", PASS, [Check("f", "formula", PASS, "ok", 1, 1)]))
+    exam.answer_question([next(i for i, c in enumerate(exam.current_item.choices) if c.correct)])
+    exam.submit_drill(seeded.path)
+    exam.pause()
+
+    during = collect(seeded, bank, drills, now=history.generated_at)
+    assert during.summary == history.summary and during.topics == history.topics and during.advice == history.advice
+    assert during.exams == history.exams and during.exams_in_progress == 1

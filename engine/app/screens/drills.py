@@ -217,9 +217,9 @@ class DrillsScreen(Screen):
     def action_hint(self) -> None:
         if self.drill is None:
             return
-        number, text = progress.next_hint(self.app.store, self.drill)
+        given = progress.next_hint(self.app.store, self.drill)
         hint = self.query_one("#drill-hint", Static)
-        hint.update(Content.assemble((f"Hint {number}/{len(self.drill.hints)}: ", "bold $text-accent"), text))
+        hint.update(Content.assemble((f"{given.heading}\n", "bold $text-accent"), given.text))
         hint.display = True
         hint.scroll_visible(animate=False)
 

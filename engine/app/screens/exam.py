@@ -274,11 +274,14 @@ class ExamScreen(Screen):
         return views
 
     def _drill_view(self, presented: PresentedItem, path: Path) -> list[Widget]:
+        from engine.exam.items import points_text
+
         drill, item = presented.drill, presented.item
         graded = (
-            f"Latest grading: {item.points:g}/{item.max_points:g} points ({item.status}). The latest one counts."
+            f"Latest grading: {points_text(item.points)}/{points_text(item.max_points)} points ({item.status})."
+            " The latest one counts."
             if item.submissions
-            else f"Not graded yet. Worth {item.max_points:g} points."
+            else f"Not graded yet. Worth {points_text(item.max_points)} points."
         )
         return [
             Static(Content.styled(drill.title, "bold $text-primary")),
@@ -357,9 +360,13 @@ class ExamScreen(Screen):
 
     @on(ExamDrillGraded)
     async def _graded(self, message: ExamDrillGraded) -> None:
+        from engine.exam.items import points_text
+
         self.grading = False
         result = message.result
-        self.notify(f"Graded {result.drill}: {result.score:g}/{result.max_score:g} ({result.status}).")
+        self.notify(
+            f"Graded {result.drill}: {points_text(result.score)}/{points_text(result.max_score)} ({result.status})."
+        )
         await self._after_grading()
 
     @on(ExamDrillRefused)
@@ -396,6 +403,7 @@ class ExamScreen(Screen):
     async def _show_summary(self, result: ExamResult) -> None:
         import io
 
+        from engine.exam.items import points_text
         from engine.exam.terminal import clock_text, show_result
 
         if self._clock is not None:
@@ -408,7 +416,7 @@ class ExamScreen(Screen):
         for topic in result.by_topic:
             topics.add_row(
                 topic.topic,
-                f"{topic.points:g}/{topic.max_points:g}",
+                f"{points_text(topic.points)}/{points_text(topic.max_points)}",
                 f"{topic.percent:.0f}",
                 f"{topic.correct}/{topic.questions}" if topic.questions else "—",
                 f"{topic.drills_passed}/{topic.drills}" if topic.drills else "—",
@@ -423,7 +431,7 @@ class ExamScreen(Screen):
             [
                 Static(
                     Content.assemble(
-                        (f"{result.points:g}/{result.max_points:g} points", "bold $text-primary"),
+                        (f"{points_text(result.points)}/{points_text(result.max_points)} points", "bold $text-primary"),
                         (f" ({result.percent:.0f}%)", "bold $text-primary"),
                         f"  {clock_text(result.time_used_s)} used of {clock_text(result.time_limit_s)}; "
                         f"{result.answered} of {len(result.items)} items answered.",

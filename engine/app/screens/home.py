@@ -3,6 +3,8 @@ same actions as a list for the arrow keys and the mouse."""
 
 from __future__ import annotations
 
+import math
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +17,7 @@ from textual.widgets.option_list import Option
 from engine import overview
 from engine.app.widgets.mastery import MasteryBars
 from engine.drills.progress import DONE, status
-from engine.overview import Overview
+from engine.overview import Overview, UnfinishedExam
 
 LOADING = "[dim]loading the question bank…[/]"
 UNAVAILABLE = "[dim]the question bank could not be loaded[/]"
@@ -23,6 +25,14 @@ UNAVAILABLE = "[dim]the question bank could not be loaded[/]"
 
 def _option(key: str, label: str, detail: str, action: str) -> Option:
     return Option(Content.from_markup(f"[b $accent]{key}[/]  {label}  [dim]{detail}[/]"), id=action)
+
+
+def _exam_in_progress(exam: UnfinishedExam) -> str:
+    # No marks here: they are sealed until the exam is submitted.
+    progress = f"exam {exam.exam_id} in progress: {exam.answered}/{exam.total} answered"
+    if exam.time_left_s <= 0:
+        return f"{progress}, time is up: open it for the result"
+    return f"{progress}, {math.ceil(exam.time_left_s / 60)} min left"
 
 
 class HomeScreen(Screen):
@@ -79,6 +89,9 @@ class HomeScreen(Screen):
             quiz = "ten mixed questions"
             if unfinished:
                 quiz = f"carry on: {unfinished.answered}/{unfinished.total} answered"
+        exam = "timed, questions and drills"
+        if summary is not None and summary.unfinished_exam is not None:
+            exam = _exam_in_progress(summary.unfinished_exam)
         actions.set_options(
             [
                 _option("r", "Review", review, "app.quiz('review')"),
@@ -86,7 +99,7 @@ class HomeScreen(Screen):
                 _option("q", "Quiz", quiz, "app.quiz('mixed')"),
                 _option("n", "Next drill", next_drill, "app.next_drill"),
                 _option("d", "Drills", f"{len(self.app.drills)} coding drills", "app.drills"),
-                _option("e", "Mock assessment", "timed, questions and drills", "app.exam"),
+                _option("e", "Mock assessment", exam, "app.exam"),
                 _option("p", "Progress", "history and report", "app.progress"),
             ]
         )
