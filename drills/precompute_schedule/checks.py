@@ -133,7 +133,7 @@ class PrecomputeSchedule(DrillChecks):
         for key in KEYS:
             if returned is None:
                 grading.skip(f"shape.{key}", "Not checked: the function must first return a dict.")
-            elif grading.check(f"shape.{key}", self._key_layout(key, record, returned, expected, device)):
+            elif grading.check(f"shape.{key}", self._key_layout(key, record, expected, device)):
                 layout_ok.append(key)
         for key in KEYS:
             if returned is not None and key in layout_ok:
@@ -168,8 +168,7 @@ class PrecomputeSchedule(DrillChecks):
         return returned
 
     @staticmethod
-    def _key_layout(key: str, record: ProbeRecord, returned: Mapping[str, Mapping[str, torch.Tensor]],
-                    expected: Mapping[str, Schedule], device: torch.device) -> Verdict:
+    def _key_layout(key: str, record: ProbeRecord, expected: Mapping[str, Schedule], device: torch.device) -> Verdict:
         for name, label in CASE_LABELS.items():
             items = record[name]["value"]["items"]
             if key not in items:
@@ -207,8 +206,8 @@ class PrecomputeSchedule(DrillChecks):
         for key in KEYS:
             for name in CASE_LABELS:
                 captured = record[name]["value"]["items"].get(key)
-                problem = captured and layouts.layout_diagnosis(AREA, f"'{key}'", captured, expected[name][key])
-                if problem:
+                problem = None if captured is None else layouts.layout_diagnosis(AREA, f"'{key}'", captured, expected[name][key])
+                if problem is not None:
                     grading.add_diagnosis(problem)
                     return
 

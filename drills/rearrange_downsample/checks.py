@@ -36,7 +36,6 @@ def _case(name: str, shape: tuple[int, int, int, int]) -> Case:
 class RearrangeDownsample(FunctionDrill):
     entry = "rearrange_downsample"
     area = AREA
-    output_name = "The output"
     atol = rtol = 0.0
     # Batch, channels, height and width all differ in "mixed"; the batch equals the width in
     # "batch_is_width"; "square" lets a height/width swap keep the shape, and its channels divide by
