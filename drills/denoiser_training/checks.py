@@ -4,21 +4,35 @@ Everything is judged from what the loop did to the model and the optimizer, what
 spelling: each model call records its input, timesteps and output, a hook on the output records
 the gradient that reached it (from which the loss's target follows exactly), and the optimizer
 and model record zero_grad and step. No dataset is downloaded: the images are drawn here.
+
+A mistake is named from the same record: the noise is recovered from each noisy input under a
+few laws of its scale (t/1000 · noise_level, noise_level alone, t · noise_level, …) and the law
+under which it is standard normal names how the scale was computed; the noise recovered in two
+calls is compared to find noise drawn once and reused; the returned history is compared with
+the sums, the last batch's loss and the other summaries a loop may report instead of the mean.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from engine.drills import compare
-from engine.drills.capture import entry, learner_traceback
-from engine.drills.grading import failed, passed
+from engine.drills.capture import Attempt, entry, learner_traceback
+from engine.drills.grading import Grading, Verdict, failed, passed
+from engine.drills.plugin import DrillChecks
+from engine.drills.records import ProbeRecord
+from engine.drills.results import Diagnosis
+from engine.drills.toolkit import layouts
 from reference import SinusoidalPositionEmbedding
 
+AREA = "training"
 BATCHES, BATCH_SIZE, SIZE = 4, 8, 16
 EPOCHS = 5
 # Not the lesson's 0.5, so that a hard-coded noise level shows.
@@ -27,9 +41,11 @@ NUM_TIMESTEPS = 1000
 LEARNING_RATE = 1e-2
 # Timesteps this small scale the noise by almost nothing: dividing by the scale would magnify rounding.
 MIN_SCALE = 0.05
+Call = dict[str, Any]
+Batches = list[tuple[torch.Tensor, torch.Tensor]]
 
 
-def make_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
+def make_batches() -> Batches:
     """Synthetic 'images': one or two bright rectangles on a dark background, in [-1, 1]."""
     generator = torch.Generator().manual_seed(9100)
     batches = []
@@ -47,7 +63,7 @@ def make_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
 class RecordingDenoiser(nn.Module):
     """A small timestep-conditioned conv net that records every call and the gradient of its output."""
 
-    def __init__(self, log: list, calls: list):
+    def __init__(self, log: list[str], calls: list[Call]):
         super().__init__()
         self.log, self.calls = log, calls
         self.embed = SinusoidalPositionEmbedding(16)
@@ -74,7 +90,7 @@ class RecordingDenoiser(nn.Module):
             out.register_hook(lambda grad: self._backward(record, grad))
         return out
 
-    def _backward(self, record: dict, grad: torch.Tensor) -> None:
+    def _backward(self, record: Call, grad: torch.Tensor) -> None:
         record["grad"] = grad.detach().cpu().clone()
         self.log.append("backward")
 
@@ -90,7 +106,7 @@ class RecordingAdam:
     stack, a second of every run spent before the learner's first line.
     """
 
-    def __init__(self, params, log: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+    def __init__(self, params, log: list[str], lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
         self.params, self.log = list(params), log
         self.lr, self.betas, self.eps = lr, betas, eps
         self.moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in self.params]
@@ -115,23 +131,6 @@ class RecordingAdam:
             p.addcdiv_(mean, corrected, value=-self.lr / (1 - beta1**self.steps))
 
 
-def probe(module, device, attempt):
-    train_denoiser = entry(module, "train_denoiser")
-    log, calls = [], []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(9200)
-        model = RecordingDenoiser(log, calls).to(device)
-    optimizer = RecordingAdam(model.parameters(), log, lr=LEARNING_RATE)
-    torch.manual_seed(9300)  # the learner's own draws, reproducible from run to run
-    try:
-        returned = {"ok": True, "value": train_denoiser(model, make_batches(), optimizer, EPOCHS, NOISE_LEVEL, str(device))}
-    except Exception as error:  # noqa: BLE001 - the learner's loop failing is reported, not raised
-        returned = {"ok": False, "error": learner_traceback(error, attempt.learner_file)}
-    if returned["ok"]:
-        returned["value"] = _losses(returned["value"])
-    return {"returned": returned, "log": log, "calls": calls}
-
-
 def _losses(value):
     """The returned history as a list of floats, or a short description of what came back instead."""
     if isinstance(value, (list, tuple)):
@@ -146,41 +145,59 @@ def _losses(value):
     return f"a {type(value).__name__}"
 
 
+
 # ---- what the record says ----------------------------------------------------------------------
 
 
-def _clean_images(index: int, batches: list) -> torch.Tensor:
+def _clean_images(index: int, batches: Batches) -> torch.Tensor:
     return batches[index % len(batches)][0]
+
+
+def _steps(call: Call) -> torch.Tensor | None:
+    """The call's timesteps as a (B,) integer tensor; one shared timestep is spread over the batch,
+    so that its noise can still be recovered (and the sharing named)."""
+    t = call["t"]
+    if t is None or t.is_floating_point() or t.numel() not in (1, len(call["x"])):
+        return None
+    steps: torch.Tensor = t.reshape(-1).expand(len(call["x"]))
+    return steps
+
+
+def _usable(call: Call) -> bool:
+    """A call whose timesteps are a proper (B,) integer tensor."""
+    t = call["t"]
+    return t is not None and t.ndim == 1 and len(t) == len(call["x"]) and not t.is_floating_point()
 
 
 def _scales(t: torch.Tensor) -> torch.Tensor:
     return (t.double() / NUM_TIMESTEPS * NOISE_LEVEL)[:, None, None, None]
 
 
-def _usable(call: dict) -> bool:
-    """A call whose timesteps are a proper (B,) integer tensor, so its noise can be recovered."""
-    t = call["t"]
-    return t is not None and t.ndim == 1 and len(t) == len(call["x"]) and not t.is_floating_point()
-
-
-def _recovered_noise(calls: list, batches: list, scale_of) -> torch.Tensor:
-    """(noisy − clean) / scale over every sample whose scale is large enough to divide by."""
+def _recovered(calls: Sequence[Call], batches: Batches, scale_of: Callable[[torch.Tensor], torch.Tensor]) -> list[torch.Tensor]:
+    """Per call, (noisy − clean) / scale, NaN where the scale is too small to divide by."""
     pieces = []
     for index, call in enumerate(calls):
-        scales = scale_of(call).expand(-1, *call["x"].shape[1:])
+        steps = _steps(call)
+        assert steps is not None
+        scales = scale_of(steps).expand_as(call["x"])
         difference = call["x"].double() - _clean_images(index, batches).double()
-        keep = scales > MIN_SCALE
-        pieces.append(difference[keep] / scales[keep])
-    return torch.cat(pieces) if pieces else torch.zeros(0)
+        pieces.append(torch.where(scales > MIN_SCALE, difference / scales.clamp(min=MIN_SCALE), torch.full_like(difference, math.nan)))
+    return pieces
 
 
-def _targets(call: dict) -> list[torch.Tensor]:
+def _recovered_noise(calls: Sequence[Call], batches: Batches, scale_of: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """Every recovered noise value, over the samples whose scale is large enough to divide by."""
+    flat = torch.cat([piece.flatten() for piece in _recovered(calls, batches, scale_of)]) if calls else torch.zeros(0)
+    return flat[~torch.isnan(flat)]
+
+
+def _targets(call: Call) -> list[torch.Tensor]:
     """The target of the squared error, from the gradient at the output: out − grad·N/2 for a mean, out − grad/2 for a sum."""
     out, grad = call["out"].double(), call["grad"].double()
     return [out - grad * out.numel() / 2, out - grad / 2]
 
 
-def target_is(calls: list, make_target) -> bool:
+def target_is(calls: Sequence[Call], make_target: Callable[[int, Call], torch.Tensor | None]) -> bool:
     """Whether every call's loss pulled its output towards ``make_target(index, call)`` (NaN: not compared)."""
     for index, call in enumerate(calls):
         expected = make_target(index, call)
@@ -192,28 +209,27 @@ def target_is(calls: list, make_target) -> bool:
     return bool(calls)
 
 
-def _clean_target(batches: list):
+def _clean_target(batches: Batches) -> Callable[[int, Call], torch.Tensor]:
     return lambda index, call: _clean_images(index, batches).double()
 
 
-def _noisy_target(index: int, call: dict) -> torch.Tensor:
-    return call["x"].double()
+def _noisy_target(index: int, call: Call) -> torch.Tensor:
+    noisy: torch.Tensor = call["x"].double()
+    return noisy
 
 
-def _noise_target(batches: list):
+def _noise_target(batches: Batches) -> Callable[[int, Call], torch.Tensor | None]:
     """The noise ε in each call's input, NaN where the timestep made the scale too small to recover it."""
 
-    def noise(index: int, call: dict):
-        if not _usable(call):
+    def noise(index: int, call: Call) -> torch.Tensor | None:
+        if _steps(call) is None:
             return None
-        scales = _scales(call["t"]).expand_as(call["x"])
-        difference = call["x"].double() - _clean_images(index, batches).double()
-        return torch.where(scales > MIN_SCALE, difference / scales.clamp(min=MIN_SCALE), torch.full_like(difference, math.nan))
+        return _recovered([call], [batches[index % len(batches)]], _scales)[0]
 
     return noise
 
 
-def order_problems(log: list) -> list[str]:
+def order_problems(log: Sequence[str]) -> list[str]:
     """Catalog keys for what went wrong in the sequence of zero_grad, backward and step, in order of appearance.
 
     ``fresh``: a backward has filled the gradients since the last step or zero_grad, so a step
@@ -238,156 +254,276 @@ def order_problems(log: list) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
-# ---- grading -----------------------------------------------------------------------------------
+def _batch_losses(records: Sequence[Call], batches: Batches) -> torch.Tensor:
+    """Each call's MSE against the clean images, as (epochs, batches)."""
+    losses = [F.mse_loss(r["out"], _clean_images(i, batches)).item() for i, r in enumerate(records)]
+    return torch.tensor(losses, dtype=torch.float64).view(EPOCHS, BATCHES)
 
 
-def _history_verdict(returned: dict):
-    value = returned["value"]
-    if isinstance(value, str) or len(value) != EPOCHS:
-        got = value if isinstance(value, str) else f"{len(value)} numbers"
-        return failed(f"train_denoiser should return {EPOCHS} average losses (one per epoch), but it returned {got}.")
-    return passed(f"Returns one average loss per epoch ({EPOCHS} floats)")
+# How the noise's scale may have been computed, beside t/1000 · noise_level: a catalog key or an open diagnosis.
+SCALE_LAWS: tuple[tuple[str | Diagnosis, Callable[[torch.Tensor], torch.Tensor]], ...] = (
+    ("training.constant_noise_level", lambda t: torch.full((len(t), 1, 1, 1), NOISE_LEVEL, dtype=torch.float64)),
+    (Diagnosis(f"{AREA}.scale_not_normalised", "The noise scale is t · noise_level, not t/1000 · noise_level",
+               "Your noise is scaled by the raw timestep times noise_level: the timestep was not divided by 1000, so the noise "
+               "is up to a thousand times too strong and almost every image is pure noise.",
+               "Scale by `timesteps / 1000 * noise_level`."),
+     lambda t: (t.double() * NOISE_LEVEL)[:, None, None, None]),
+    (Diagnosis(f"{AREA}.noise_level_ignored", "The noise scale leaves out noise_level",
+               "Your noise is scaled by t/1000 alone: the noise_level argument never enters it, so the loop trains at another noise "
+               "strength than the caller asked for.",
+               "Scale by `timesteps / 1000 * noise_level`."),
+     lambda t: (t.double() / NUM_TIMESTEPS)[:, None, None, None]),
+    (Diagnosis(f"{AREA}.noise_level_written_in", "The lesson's noise level 0.5 is written in",
+               "Your noise is scaled by t/1000 · 0.5 whatever noise_level the loop is given: the lesson's default is typed in where "
+               "the argument belongs.",
+               "Use the noise_level argument: `timesteps / 1000 * noise_level`."),
+     lambda t: (t.double() / NUM_TIMESTEPS * 0.5)[:, None, None, None]),
+)
 
-
-def _calls_verdict(records: list, device: torch.device):
-    expected = EPOCHS * BATCHES
-    if len(records) != expected:
-        return failed(f"The model was called {len(records)} times; {EPOCHS} epochs of {BATCHES} batches need {expected} calls, one per batch.")
-    shape = (BATCH_SIZE, 1, SIZE, SIZE)
-    wrong = next((r for r in records if tuple(r["x"].shape) != shape or not compare.same_device(r["device"], device)), None)
-    if wrong is not None:
-        return failed(f"The model received a batch of shape {tuple(wrong['x'].shape)} on {wrong['device']}; expected {shape} on {device}.")
-    return passed(f"One model call per batch, each with a {shape} batch on {device.type}")
-
-
-def _timestep_verdict(records: list):
-    for record in records:
-        t = record["t"]
-        if t is None:
-            return failed("The model was called without timesteps: pass them, model(noisy, timesteps).")
-        if not _usable(record):
-            return failed(f"The timesteps should be a ({BATCH_SIZE},) integer tensor, one per image; got {t.dtype} of shape {tuple(t.shape)}.")
-        if int(t.min()) < 0 or int(t.max()) >= NUM_TIMESTEPS:
-            return failed(f"Timesteps must lie in [0, {NUM_TIMESTEPS}); got values from {int(t.min())} to {int(t.max())}.")
-    return passed("The model receives an integer timestep for every image")
-
-
-def _per_sample_verdict(records: list):
-    usable = [r for r in records if _usable(r)]
-    if not usable:
-        return None
-    shared = sum(1 for r in usable if len(torch.unique(r["t"])) == 1)
-    if shared:
-        return failed(f"In {shared} of {len(usable)} batches every image got the same timestep; each image should draw its own.")
-    return passed("Each image of a batch gets its own timestep")
-
-
-def _noise_verdict(records: list, batches: list):
-    if not records or not all(_usable(r) for r in records):
-        return None
-    noise = _recovered_noise(records, batches, lambda call: _scales(call["t"]))
-    verdict = compare.standard_normal("The noise in the model's input, divided by t/1000 · noise_level,", noise)
-    if verdict.ok:
-        return passed(f"noisy = images + (t/1000 · noise_level) · ε with ε standard normal ({verdict.message.split('(')[-1]}")
-    return verdict
-
-
-def _target_verdict(records: list, batches: list):
-    if any(record["grad"] is None for record in records):
-        return failed("No gradient reached the model's output in some calls: call loss.backward() on a loss computed from the model's prediction.")
-    if target_is(records, _clean_target(batches)):
-        return passed("The loss compares the prediction with the clean images")
-    return failed("The loss does not pull the prediction towards the clean images: the target of the squared error is something else.")
-
-
-def _history_values_verdict(returned: dict, records: list, batches: list):
-    if isinstance(returned["value"], str) or len(returned["value"]) != EPOCHS or len(records) != EPOCHS * BATCHES:
-        return None
-    losses = torch.tensor([F.mse_loss(r["out"], _clean_images(i, batches)).item() for i, r in enumerate(records)], dtype=torch.float64)
-    expected = losses.view(EPOCHS, BATCHES).mean(dim=1)
-    return compare.values("The list of epoch averages you returned", torch.tensor(returned["value"], dtype=torch.float64), expected, atol=1e-5, rtol=1e-4)
-
-
-def _order_verdict(log: list):
-    problems = order_problems(log)
-    steps = log.count("step")
-    if problems:
-        return failed(f"The optimisation steps are out of order ({', '.join(p.split('.')[1].replace('_', ' ') for p in problems)}).", " → ".join(log[:14]) + " …")
-    if steps != EPOCHS * BATCHES:
-        return failed(f"optimizer.step() ran {steps} times; it should run once per batch ({EPOCHS * BATCHES}).")
-    return passed("Every batch does zero_grad → backward → step, in that order")
-
-
-def _falls_verdict(returned: dict):
-    value = returned["value"]
-    if isinstance(value, str) or len(value) != EPOCHS:
-        return None
-    if value[-1] < 0.7 * value[0]:
-        return passed(f"The loss falls: {value[0]:.4f} in the first epoch, {value[-1]:.4f} in the last")
-    return failed(f"The loss does not fall: {value[0]:.4f} in the first epoch, {value[-1]:.4f} in the last.")
-
-
-def _diagnose(records: list, log: list, batches: list, noise_ok: bool, target_ok: bool, grading) -> None:
-    if any(record["t"] is None for record in records):
-        grading.diagnose("training.timestep_not_passed")
-    usable = [r for r in records if _usable(r)]
-    if usable and all(len(torch.unique(r["t"])) == 1 for r in usable):
-        grading.diagnose("training.single_timestep")
-    if not noise_ok and records:
-        constant = _recovered_noise(records, batches, lambda call: torch.full((len(call["x"]), 1, 1, 1), NOISE_LEVEL, dtype=torch.float64))
-        if compare.standard_normal("", constant).ok:
-            grading.diagnose("training.constant_noise_level")
-    if not target_ok and records and all(r["grad"] is not None for r in records):
-        if target_is(records, _noise_target(batches)):
-            grading.diagnose("training.noise_target")
-        elif target_is(records, _noisy_target):
-            grading.diagnose("training.noisy_target")
-    for key in order_problems(log):
-        grading.diagnose(key)
-
+# What a loop may report per epoch instead of the mean of its batch losses: key, title, summary of (epochs, batches).
+HISTORY_LAWS: tuple[tuple[str, str, Callable[[torch.Tensor], torch.Tensor]], ...] = (
+    ("history_sum", "the sum of the epoch's batch losses", lambda losses: losses.sum(dim=1)),
+    ("history_last_batch", "the last batch's loss", lambda losses: losses[:, -1]),
+    ("history_first_batch", "the first batch's loss", lambda losses: losses[:, 0]),
+    ("history_running_mean", "the mean of every batch loss so far", lambda losses: losses.flatten().cumsum(0).view(EPOCHS, BATCHES)[:, -1]
+     / torch.arange(1, EPOCHS + 1, dtype=torch.float64) / BATCHES),
+)
 
 NEEDS_TIMESTEPS = "Not checked: the model did not receive a timestep per image."
 NEEDS_HISTORY = f"Not checked: the loop must return {EPOCHS} losses and call the model once per batch."
-# (check id, category, points, why it is skipped when its data is missing)
-RECORD_CHECKS = [
-    ("behaviour.calls", "behaviour", 1.0, ""),
-    ("behaviour.timestep", "behaviour", 1.0, ""),
-    ("behaviour.timestep_per_sample", "behaviour", 1.0, NEEDS_TIMESTEPS),
-    ("formula.noisy_input", "formula", 2.0, NEEDS_TIMESTEPS),
-    ("formula.target", "formula", 2.0, ""),
-    ("formula.history", "formula", 1.0, NEEDS_HISTORY),
-    ("behaviour.order", "behaviour", 2.0, ""),
-    ("behaviour.loss_falls", "behaviour", 1.0, NEEDS_HISTORY),
-]
+NEEDS_RECORD = "Not checked: your loop must run and call the model first."
+# (check id, why it is skipped when its data is missing)
+RECORD_CHECKS = (
+    ("behaviour.calls", ""),
+    ("behaviour.timestep", ""),
+    ("behaviour.timestep_per_sample", NEEDS_TIMESTEPS),
+    ("formula.noisy_input", NEEDS_TIMESTEPS),
+    ("behaviour.fresh_noise", NEEDS_TIMESTEPS),
+    ("formula.target", ""),
+    ("formula.history", NEEDS_HISTORY),
+    ("behaviour.order", ""),
+    ("behaviour.loss_falls", NEEDS_HISTORY),
+)
 
 
-def grade(calls, device, grading):
-    batches = make_batches()
-    returned, log, records = calls["returned"], calls["log"], calls["calls"]
-    if returned["ok"]:
-        grading.check("shape.history", "shape", _history_verdict(returned))
-    else:
-        grading.error("shape.history", "shape", f"Your loop raised:\n{returned['error']}")
-    verdicts = {}
-    if records and returned["ok"]:
-        verdicts = {
-            "behaviour.calls": _calls_verdict(records, device),
-            "behaviour.timestep": _timestep_verdict(records),
-            "behaviour.timestep_per_sample": _per_sample_verdict(records),
-            "formula.noisy_input": _noise_verdict(records, batches),
-            "formula.target": _target_verdict(records, batches),
-            "formula.history": _history_values_verdict(returned, records, batches),
-            "behaviour.order": _order_verdict(log),
-            "behaviour.loss_falls": _falls_verdict(returned),
-        }
-    for check_id, category, points, reason in RECORD_CHECKS:
-        verdict = verdicts.get(check_id)
-        if verdict is None:
-            reason = reason if verdicts else "Not checked: your loop must run and call the model first."
-            grading.skip(check_id, category, reason, points=points)
+class DenoiserTraining(DrillChecks):
+    def probe(self, module: ModuleType, device: torch.device, attempt: Attempt) -> ProbeRecord:
+        train_denoiser = entry(module, "train_denoiser")
+        log: list[str] = []
+        calls: list[Call] = []
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(9200)
+            model = RecordingDenoiser(log, calls).to(device)
+        optimizer = RecordingAdam(model.parameters(), log, lr=LEARNING_RATE)
+        torch.manual_seed(9300)  # the learner's own draws, reproducible from run to run
+        returned: dict[str, Any]
+        try:
+            returned = {"ok": True, "value": train_denoiser(model, make_batches(), optimizer, EPOCHS, NOISE_LEVEL, str(device))}
+        except Exception as error:  # noqa: BLE001 - the learner's loop failing is reported, not raised
+            returned = {"ok": False, "error": learner_traceback(error, attempt.learner_file)}
+        if returned["ok"]:
+            returned["value"] = _losses(returned["value"])
+        return {"returned": returned, "log": log, "calls": calls}
+
+    def grade(self, record: ProbeRecord, device: torch.device, grading: Grading) -> None:
+        batches = make_batches()
+        returned, log, records = record["returned"], record["log"], record["calls"]
+        if returned["ok"]:
+            grading.check("shape.history", self._history_verdict(returned))
         else:
-            grading.check(check_id, category, verdict, points=points)
-    noise_ok = verdicts.get("formula.noisy_input") is None or verdicts["formula.noisy_input"].ok
-    target_ok = verdicts.get("formula.target") is None or verdicts["formula.target"].ok
-    _diagnose(records, log, batches, noise_ok, target_ok, grading)
-    grading.catalog_check(bool(records) and returned["ok"])
+            grading.error("shape.history", f"Your loop raised:\n{returned['error']}")
+        verdicts: dict[str, Verdict | None] = {}
+        if records and returned["ok"]:
+            verdicts = {
+                "behaviour.calls": self._calls_verdict(records, device),
+                "behaviour.timestep": self._timestep_verdict(records),
+                "behaviour.timestep_per_sample": self._per_sample_verdict(records),
+                "formula.noisy_input": self._noise_verdict(records, batches),
+                "behaviour.fresh_noise": self._fresh_noise_verdict(records, batches),
+                "formula.target": self._target_verdict(records, batches),
+                "formula.history": self._history_values_verdict(returned, records, batches),
+                "behaviour.order": self._order_verdict(log),
+                "behaviour.loss_falls": self._falls_verdict(returned),
+            }
+        for check_id, reason in RECORD_CHECKS:
+            verdict = verdicts.get(check_id)
+            if verdict is None:
+                grading.skip(check_id, reason if verdicts else NEEDS_RECORD)
+            else:
+                grading.check(check_id, verdict)
+        if not grading.all_passed():
+            self._diagnose(returned, records, log, batches, verdicts, grading)
+
+    # ---- checks ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _history_verdict(returned: dict[str, Any]) -> Verdict:
+        value = returned["value"]
+        if isinstance(value, str) or len(value) != EPOCHS:
+            got = value if isinstance(value, str) else f"{len(value)} numbers"
+            return failed(f"train_denoiser should return {EPOCHS} average losses (one per epoch), but it returned {got}.")
+        return passed(f"Returns one average loss per epoch ({EPOCHS} floats)")
+
+    @staticmethod
+    def _calls_verdict(records: Sequence[Call], device: torch.device) -> Verdict:
+        expected = EPOCHS * BATCHES
+        if len(records) != expected:
+            return failed(f"The model was called {len(records)} times; {EPOCHS} epochs of {BATCHES} batches need {expected} calls, "
+                          "one per batch.")
+        shape = (BATCH_SIZE, 1, SIZE, SIZE)
+        wrong = next((r for r in records if tuple(r["x"].shape) != shape or not compare.same_device(r["device"], device)), None)
+        if wrong is not None:
+            got = f"{tuple(wrong['x'].shape)} on {wrong['device']}"
+            return failed(f"The model received a batch of shape {got}; expected {shape} on {device}.")
+        return passed(f"One model call per batch, each with a {shape} batch on {device.type}")
+
+    @staticmethod
+    def _timestep_verdict(records: Sequence[Call]) -> Verdict:
+        for record in records:
+            t = record["t"]
+            if t is None:
+                return failed("The model was called without timesteps: pass them, model(noisy, timesteps).")
+            if not _usable(record):
+                got = f"{t.dtype} of shape {tuple(t.shape)}"
+                return failed(f"The timesteps should be a ({BATCH_SIZE},) integer tensor, one per image; got {got}.")
+            if int(t.min()) < 0 or int(t.max()) >= NUM_TIMESTEPS:
+                return failed(f"Timesteps must lie in [0, {NUM_TIMESTEPS}); got values from {int(t.min())} to {int(t.max())}.")
+        return passed("The model receives an integer timestep for every image")
+
+    @staticmethod
+    def _per_sample_verdict(records: Sequence[Call]) -> Verdict | None:
+        steps = [s for s in (_steps(r) for r in records) if s is not None]
+        if not steps:
+            return None
+        shared = sum(1 for s in steps if len(torch.unique(s)) == 1)
+        if shared:
+            return failed(f"In {shared} of {len(steps)} batches every image got the same timestep; each image should draw its own.")
+        return passed("Each image of a batch gets its own timestep")
+
+    @staticmethod
+    def _noise_verdict(records: Sequence[Call], batches: Batches) -> Verdict | None:
+        if not records or any(_steps(r) is None for r in records):
+            return None
+        noise = _recovered_noise(records, batches, _scales)
+        verdict = compare.standard_normal("The noise in the model's input, divided by t/1000 · noise_level,", noise)
+        if verdict.ok:
+            return passed(f"noisy = images + (t/1000 · noise_level) · ε with ε standard normal ({verdict.message.split('(')[-1]}")
+        return verdict
+
+    @staticmethod
+    def _fresh_noise_verdict(records: Sequence[Call], batches: Batches) -> Verdict | None:
+        """The noise recovered in consecutive calls is uncorrelated: it is drawn afresh for every batch."""
+        if len(records) < 2 or any(_steps(r) is None for r in records):
+            return None
+        pieces = _recovered(records, batches, _scales)
+        for index in range(len(pieces) - 1):
+            a, b = pieces[index].flatten(), pieces[index + 1].flatten()
+            both = ~torch.isnan(a) & ~torch.isnan(b)
+            if int(both.sum()) < 50:
+                continue
+            corr, _, _ = compare.largest_correlation(torch.stack([a[both], b[both]]))
+            if corr > compare.correlation_limit(int(both.sum())):
+                detail = f"the noise in calls {index + 1} and {index + 2} has correlation {corr:.3f}: draw fresh noise for every batch"
+                return failed("The same noise is added in different batches.", detail)
+        return passed("Every batch gets fresh noise")
+
+    @staticmethod
+    def _target_verdict(records: Sequence[Call], batches: Batches) -> Verdict:
+        if any(record["grad"] is None for record in records):
+            return failed("No gradient reached the model's output in some calls: "
+                          "call loss.backward() on a loss computed from the model's prediction.")
+        if target_is(records, _clean_target(batches)):
+            return passed("The loss compares the prediction with the clean images")
+        return failed("The loss does not pull the prediction towards the clean images: the target of the squared error is something else.")
+
+    @staticmethod
+    def _history_values_verdict(returned: dict[str, Any], records: Sequence[Call], batches: Batches) -> Verdict | None:
+        if isinstance(returned["value"], str) or len(returned["value"]) != EPOCHS or len(records) != EPOCHS * BATCHES:
+            return None
+        expected = _batch_losses(records, batches).mean(dim=1)
+        got = torch.tensor(returned["value"], dtype=torch.float64)
+        return compare.values("The list of epoch averages you returned", got, expected, atol=1e-5, rtol=1e-4)
+
+    @staticmethod
+    def _order_verdict(log: Sequence[str]) -> Verdict:
+        problems = order_problems(log)
+        steps = log.count("step")
+        if problems:
+            named = ", ".join(p.split(".")[1].replace("_", " ") for p in problems)
+            return failed(f"The optimisation steps are out of order ({named}).", " → ".join(log[:14]) + " …")
+        if steps != EPOCHS * BATCHES:
+            return failed(f"optimizer.step() ran {steps} times; it should run once per batch ({EPOCHS * BATCHES}).")
+        return passed("Every batch does zero_grad → backward → step, in that order")
+
+    @staticmethod
+    def _falls_verdict(returned: dict[str, Any]) -> Verdict | None:
+        value = returned["value"]
+        if isinstance(value, str) or len(value) != EPOCHS:
+            return None
+        if value[-1] < 0.7 * value[0]:
+            return passed(f"The loss falls: {value[0]:.4f} in the first epoch, {value[-1]:.4f} in the last")
+        return failed(f"The loss does not fall: {value[0]:.4f} in the first epoch, {value[-1]:.4f} in the last.")
+
+    # ---- diagnosis -------------------------------------------------------------------------------
+
+    def _diagnose(self, returned: dict[str, Any], records: Sequence[Call], log: Sequence[str], batches: Batches,
+                  verdicts: dict[str, Verdict | None], grading: Grading) -> None:
+        def failing(check_id: str) -> bool:
+            verdict = verdicts.get(check_id)
+            return verdict is not None and not verdict.ok
+
+        if any(record["t"] is None for record in records):
+            grading.diagnose("training.timestep_not_passed")
+        steps = [s for s in (_steps(r) for r in records) if s is not None]
+        if steps and all(len(torch.unique(s)) == 1 for s in steps):
+            grading.diagnose("training.single_timestep")
+        if records and all(torch.equal(r["x"], _clean_images(i, batches)) for i, r in enumerate(records)):
+            grading.diagnose("training.model_sees_clean_images")
+        elif failing("formula.noisy_input"):
+            self._diagnose_noise(records, batches, grading)
+        elif failing("behaviour.fresh_noise"):
+            grading.diagnose("training.noise_reused")
+        if failing("formula.target") and records and all(r["grad"] is not None for r in records):
+            if target_is(records, _noise_target(batches)):
+                grading.diagnose("training.noise_target")
+            elif target_is(records, _noisy_target):
+                grading.diagnose("training.noisy_target")
+        for key in order_problems(log)[:1]:  # later slips follow from the first misplaced call
+            grading.diagnose(key)
+        if not grading.diagnosed and failing("formula.history"):
+            self._diagnose_history(returned, records, batches, grading)
+        if not grading.diagnosed and not returned["ok"]:
+            problem = layouts.error_diagnosis(AREA, returned["error"])
+            if problem is not None:
+                grading.add_diagnosis(problem)
+
+    @staticmethod
+    def _diagnose_noise(records: Sequence[Call], batches: Batches, grading: Grading) -> None:
+        """The law of the noise's scale under which the recovered noise is standard normal, or uniform noise."""
+        for named, law in SCALE_LAWS:
+            if compare.standard_normal("", _recovered_noise(records, batches, law)).ok:
+                if isinstance(named, str):
+                    grading.diagnose(named)
+                else:
+                    grading.add_diagnosis(named)
+                return
+        noise = _recovered_noise(records, batches, _scales)
+        if bool(((noise > -1e-4) & (noise < 1 + 1e-4)).all()):
+            grading.diagnose("training.uniform_noise")
+
+    @staticmethod
+    def _diagnose_history(returned: dict[str, Any], records: Sequence[Call], batches: Batches, grading: Grading) -> None:
+        losses = _batch_losses(records, batches)
+        got = torch.tensor(returned["value"], dtype=torch.float64)
+        for key, what, law in HISTORY_LAWS:
+            if compare.matches(got, law(losses), atol=1e-5, rtol=1e-4):
+                grading.add_diagnosis(Diagnosis(
+                    f"{AREA}.{key}",
+                    f"Each epoch reports {what}",
+                    f"The history you return holds, for every epoch, {what} instead of the average of its batch losses.",
+                    "Add up the batch losses of the epoch and divide by the number of batches: `total / len(dataloader)`.",
+                ))
+                return
+
+
+checks = DenoiserTraining()

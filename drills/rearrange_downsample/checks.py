@@ -1,91 +1,97 @@
 """Grading rearrange_downsample: the exact space-to-depth layout of the lesson (channel 4c + 2·p1 + p2
-holds offset (p1, p2) of input channel c), whichever way it is written."""
+holds offset (p1, p2) of input channel c), whichever way it is written.
+
+A wrong output is explained by the catalog first (the pooling layers, a plain reshape, the other
+channel orders, depth-to-space). Otherwise, since the inputs are random floats whose values are all
+distinct, every value a rearrangement returns names the pixel it was copied from: the map of those
+sources says what went wrong (the quadrants instead of the patches, samples mixed, one pixel of each
+patch kept), with an example of a misplaced value when no simpler name fits.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 import torch.nn.functional as F
-from einops import rearrange
 
+from drills.common.space_to_depth import MISPLACEMENTS, WRONG_ORDERS, misplacement, patch_sums, plain_reshape, space_to_depth
 from engine.drills import compare
-from engine.drills.capture import entry
-from engine.drills.modules import matching_keys, run_variant
+from engine.drills.results import Diagnosis
+from engine.drills.toolkit.functions import Case, FunctionDrill, Observation
+from engine.drills.toolkit.provenance import sources
 from reference import rearrange_downsample
 
-# Batch, channels, height and width all differ in "mixed"; the batch equals the width in
-# "batch_is_width"; "square" lets a height/width swap keep the shape.
-CASES = {
-    "mixed": (3, 2, 6, 10),
-    "batch_is_width": (4, 3, 8, 4),
-    "square": (2, 5, 4, 4),
-}
-
-WRONG_ORDERS = ["(c p2 p1)", "(p1 c p2)", "(p1 p2 c)", "(p2 p1 c)", "(p2 c p1)"]
+AREA = "rearrange"
 
 
-def make_input(name: str, device: torch.device) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(300 + len(name))
-    return torch.randn(CASES[name], generator=generator).to(device)
+def _case(name: str, shape: tuple[int, int, int, int]) -> Case:
+    def inputs(device: torch.device) -> tuple[torch.Tensor]:
+        generator = torch.Generator().manual_seed(300 + len(name))
+        return (torch.randn(shape, generator=generator).to(device),)
+
+    return Case(name, f"an input of shape {shape}", inputs)
 
 
-def probe(module, device, attempt):
-    downsample = entry(module, "rearrange_downsample")
-    return {name: attempt(downsample, make_input(name, device)) for name in CASES}
+class RearrangeDownsample(FunctionDrill):
+    entry = "rearrange_downsample"
+    area = AREA
+    atol = rtol = 0.0
+    # Batch, channels, height and width all differ in "mixed"; the batch equals the width in
+    # "batch_is_width"; "square" lets a height/width swap keep the shape, and its channels divide by
+    # four, so that depth-to-space (which needs that) runs there and shows what it does.
+    cases = (
+        _case("mixed", (3, 2, 6, 10)),
+        _case("batch_is_width", (4, 3, 8, 4)),
+        _case("square", (2, 4, 4, 4)),
+    )
+    variants = (
+        *(("rearrange.wrong_channel_order", space_to_depth(order)) for order in WRONG_ORDERS),
+        ("rearrange.spatial_transposed", space_to_depth("(c p1 p2)", "w h")),
+        ("rearrange.max_pool", lambda x: F.max_pool2d(x, 2)),
+        ("rearrange.avg_pool", lambda x: F.avg_pool2d(x, 2)),
+        ("rearrange.plain_reshape", plain_reshape),
+        ("rearrange.pixel_shuffle", lambda x: F.pixel_shuffle(x, 2)),
+    )
+
+    def reference(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return rearrange_downsample(*inputs)
+
+    def _findings(self, observations: Sequence[Observation]) -> list[tuple[str, str]]:
+        """What each output that only moved the input's values did with them, or summed them."""
+        findings = []
+        for observation in observations:
+            y = observation.observed
+            if not isinstance(y, torch.Tensor):
+                continue
+            x = observation.inputs[0]
+            src = sources(x, y)
+            if src is not None:
+                findings.append(misplacement(x.cpu(), y.cpu(), src))
+            elif y.shape == patch_sums(x).shape and compare.matches(y, patch_sums(x)):
+                findings.append(("sum_pool", ""))
+            else:
+                findings.append(("", ""))
+        return findings
+
+    def _agreed(self, observations: Sequence[Observation]) -> tuple[str, str]:
+        """The finding every output agrees on (the first example of it), or ("", "")."""
+        findings = self._findings(observations)
+        keys = {key for key, _ in findings}
+        if len(keys) != 1 or "" in keys:
+            return "", ""
+        return findings[0]
+
+    def recognised(self, observations: Sequence[Observation], device: torch.device) -> list[str]:
+        key, _ = self._agreed(observations)
+        return [f"{AREA}.{key}"] if key and key not in MISPLACEMENTS else []
+
+    def open_diagnoses(self, observations: Sequence[Observation], device: torch.device) -> list[Diagnosis]:
+        key, example = self._agreed(observations)
+        if key not in MISPLACEMENTS:
+            return []
+        title, explanation, hint = MISPLACEMENTS[key]
+        return [Diagnosis(f"{AREA}.{key}", title, f"{explanation} For example, {example}." if example else explanation, hint)]
 
 
-def _space_to_depth(channels: str, spatial: str = "h w"):
-    return lambda x: rearrange(x, f"b c (h p1) (w p2) -> b {channels} {spatial}", p1=2, p2=2)
-
-
-def _plain_reshape(x):
-    b, c, h, w = x.shape
-    return x.reshape(b, 4 * c, h // 2, w // 2)
-
-
-VARIANTS = {
-    "rearrange.wrong_channel_order": _space_to_depth("(p1 p2 c)"),
-    "rearrange.spatial_transposed": _space_to_depth("(c p1 p2)", "w h"),
-    "rearrange.max_pool": lambda x: F.max_pool2d(x, 2),
-    "rearrange.avg_pool": lambda x: F.avg_pool2d(x, 2),
-    "rearrange.plain_reshape": _plain_reshape,
-}
-
-
-def wrong_order_like(x: torch.Tensor, observed) -> torch.Tensor:
-    """Of the five wrong channel orders, the one that reproduces the learner's output (else '(p1 p2 c)'):
-    any of them is the same mistake."""
-    layouts = [_space_to_depth(order)(x) for order in WRONG_ORDERS]
-    same = [y for y in layouts if observed is not None and y.shape == observed.shape and compare.matches(observed, y)]
-    return (same or [VARIANTS["rearrange.wrong_channel_order"](x)])[0]
-
-
-def _predictions(x: torch.Tensor, observed) -> dict:
-    predictions = {key: run_variant(variant, x) for key, variant in VARIANTS.items()}
-    predictions["rearrange.wrong_channel_order"] = wrong_order_like(x, observed)
-    return predictions
-
-
-def grade(calls, device, grading):
-    gradable = True
-    cases = []
-    for name in CASES:
-        x = make_input(name, device)
-        expected = rearrange_downsample(x)
-        call = calls[name]
-        observed = call["value"]["data"] if call["ok"] and call["value"].get("kind") == "tensor" else None
-        cases.append((observed, _predictions(x, observed)))
-        if not call["ok"]:
-            gradable = False
-            grading.error(f"shape.{name}", "shape", f"Your function raised on an input of shape {tuple(x.shape)}:\n{call['error']}")
-            grading.skip(f"formula.{name}", "formula", "Not checked: your function raised.", points=2.0)
-            continue
-        layout = compare.layout(f"The output for an input of shape {tuple(x.shape)}", call["value"], expected.shape, expected.dtype, device)
-        if not grading.check(f"shape.{name}", "shape", layout):
-            gradable = False
-            grading.skip(f"formula.{name}", "formula", "Not checked: fix the shape first.", points=2.0)
-            continue
-        verdict = compare.values(f"Your output for the '{name}' input", observed, expected, atol=0.0, rtol=0.0)
-        grading.check(f"formula.{name}", "formula", verdict, points=2.0)
-    for key in matching_keys(cases):
-        grading.diagnose(key)
-    grading.catalog_check(gradable)
+checks = RearrangeDownsample()

@@ -1,21 +1,31 @@
 """Grading the U-Net shape worksheet: the learner writes the output shape of every stage of a
 U-Net whose config is drawn from a seed. The answers come from ``reference.shape_flow`` run on the
-reference U-Net for that config; nothing here is a table typed by hand."""
+reference U-Net for that config; nothing here is a table typed by hand.
+
+``shape.worksheet`` checks the worksheet's keys; each stage is a line of the group
+``shape.line.*``, which shares its points among as many lines as the drawn config has stages. A
+catalogued mistake is named when it explains most of the lines it would change.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
 
 import torch
 
 from drills.unet_shapes.worksheet import Worksheet, draw, stage_names
-from engine.drills.capture import entry
-from engine.drills.grading import failed, passed
+from engine.drills.capture import Attempt, entry
+from engine.drills.grading import Grading, Verdict, failed, passed
+from engine.drills.plugin import DrillChecks
+from engine.drills.records import ProbeRecord
 from reference import UNet, shape_flow
 
-TOTAL_POINTS = 10.0
-KEYS_POINTS = 1.0
+Shapes = dict[str, tuple[int, ...]]
 
 
-def answers(sheet: Worksheet) -> dict[str, tuple[int, ...]]:
+def answers(sheet: Worksheet) -> Shapes:
     """The output shape of every stage, measured on the reference U-Net."""
     model = UNet(in_channels=sheet.in_channels, base_channels=sheet.base_channels, time_emb_dim=8, levels=sheet.levels)
     x = torch.zeros(sheet.batch, sheet.in_channels, sheet.height, sheet.width)
@@ -23,7 +33,7 @@ def answers(sheet: Worksheet) -> dict[str, tuple[int, ...]]:
     return {step.name: step.shapes[0] for step in flow}
 
 
-def _plain(value):
+def _plain(value: Any) -> list[int] | str | None:
     """A learner's answer as a tuple of ints, None when blank, or its repr when it is something else."""
     if value is None:
         return None
@@ -36,29 +46,19 @@ def _plain(value):
     return repr(value)[:80]
 
 
-def probe(module, device, attempt):
-    worksheet = entry(module, "WORKSHEET")
-    if not isinstance(worksheet, dict) or not isinstance(worksheet.get("shapes"), dict):
-        return {"problem": "WORKSHEET must be a dict with a 'seed' (an int) and 'shapes' (a dict of stage → shape)."}
-    seed = worksheet.get("seed")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        return {"problem": "WORKSHEET['seed'] must be an int."}
-    return {"seed": seed, "shapes": {str(key): _plain(value) for key, value in worksheet["shapes"].items()}}
-
-
 # ---- the catalog: whole-worksheet mistakes, applied to the true shapes -------------------------
 
 
-def _no_batch(truth: dict) -> dict:
+def _no_batch(truth: Shapes) -> Shapes:
     return {stage: shape[1:] for stage, shape in truth.items()}
 
 
-def _channels_last(truth: dict) -> dict:
+def _channels_last(truth: Shapes) -> Shapes:
     return {stage: (b, h, w, c) for stage, (b, c, h, w) in truth.items()}
 
 
-def _on(kind: str, change) -> callable:
-    def mistake(truth: dict) -> dict:
+def _on(kind: str, change: Callable[[tuple[int, ...], tuple[int, ...]], tuple[int, ...]]) -> Callable[[Shapes], Shapes]:
+    def mistake(truth: Shapes) -> Shapes:
         stages = list(truth)
         return {
             stage: change(truth[stage], truth[stages[index - 1]])
@@ -69,8 +69,8 @@ def _on(kind: str, change) -> callable:
     return mistake
 
 
-def _upsample_halves_channels(truth: dict) -> dict:
-    wrong = {}
+def _upsample_halves_channels(truth: Shapes) -> Shapes:
+    wrong: Shapes = {}
     stages = list(truth)
     for index, stage in enumerate(stages):
         if stage.endswith(".upsample"):
@@ -81,7 +81,7 @@ def _upsample_halves_channels(truth: dict) -> dict:
     return wrong
 
 
-VARIANTS = {
+VARIANTS: dict[str, Callable[[Shapes], Shapes]] = {
     "shapes.no_batch": _no_batch,
     "shapes.channels_last": _channels_last,
     "shapes.rearrange_doubles_channels": _on(".downsample", lambda s, before: (s[0], s[1] // 2, s[2], s[3])),
@@ -91,15 +91,9 @@ VARIANTS = {
 }
 
 
-def wrong_worksheet(key: str, sheet: Worksheet) -> dict:
-    """A full worksheet filled in with one catalogued mistake (used to validate the catalog)."""
-    truth = answers(sheet)
-    return {stage: list(shape) for stage, shape in {**truth, **VARIANTS[key](truth)}.items()}
-
-
-def diagnoses(truth: dict, given: dict) -> list[str]:
+def diagnoses(truth: Shapes, given: dict[str, Any]) -> list[str]:
     """Mistakes that explain most of the lines they would change, dropping any explained by a larger one."""
-    explained = {}
+    explained: dict[str, set[str]] = {}
     for key, mistake in VARIANTS.items():
         changed = {stage: shape for stage, shape in mistake(truth).items() if tuple(shape) != truth[stage]}
         hits = {stage for stage, shape in changed.items() if given.get(stage) == list(shape)}
@@ -109,7 +103,7 @@ def diagnoses(truth: dict, given: dict) -> list[str]:
     return sorted(kept, key=lambda key: -len(explained[key]))
 
 
-def _line_verdict(stage: str, given, expected: tuple[int, ...]):
+def _line_verdict(stage: str, given: list[int] | str | None, expected: tuple[int, ...]) -> Verdict:
     if given is None:
         return failed(f"{stage}: not filled in yet")
     if isinstance(given, str):
@@ -123,27 +117,35 @@ def _line_verdict(stage: str, given, expected: tuple[int, ...]):
     return failed(f"{stage}: {tuple(given)} — wrong {listed}")
 
 
-def grade(calls, device, grading):
-    if "problem" in calls:
-        grading.check("shape.worksheet", "shape", failed(calls["problem"]), points=TOTAL_POINTS)
-        grading.catalog_check(False)
-        return
-    sheet = draw(calls["seed"])
-    truth = answers(sheet)
-    given = calls["shapes"]
-    missing = [stage for stage in truth if stage not in given]
-    unexpected = [stage for stage in given if stage not in truth]
-    if missing or unexpected:
-        keys = failed(
-            f"Worksheet {sheet.describe()}. Its stages differ from the ones in your file.",
-            "fill in exactly these keys, in this order:\n" + "\n".join(f'  "{stage}": None,' for stage in truth),
-        )
-    else:
-        keys = passed(f"Worksheet {sheet.describe()}")
-    grading.check("shape.worksheet", "shape", keys, points=KEYS_POINTS)
-    line_points = (TOTAL_POINTS - KEYS_POINTS) / len(truth)
-    for stage, expected in truth.items():
-        grading.check(f"shape.{stage}", "shape", _line_verdict(stage, given.get(stage), expected), points=line_points)
-    for key in diagnoses(truth, given):
-        grading.diagnose(key)
-    grading.catalog_check(True)
+class UnetShapes(DrillChecks):
+    def probe(self, module: ModuleType, device: torch.device, attempt: Attempt) -> ProbeRecord:
+        worksheet = entry(module, "WORKSHEET")
+        if not isinstance(worksheet, dict) or not isinstance(worksheet.get("shapes"), dict):
+            return {"problem": "WORKSHEET must be a dict with a 'seed' (an int) and 'shapes' (a dict of stage → shape)."}
+        seed = worksheet.get("seed")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            return {"problem": "WORKSHEET['seed'] must be an int."}
+        return {"seed": seed, "shapes": {str(key): _plain(value) for key, value in worksheet["shapes"].items()}}
+
+    def grade(self, record: ProbeRecord, device: torch.device, grading: Grading) -> None:
+        if "problem" in record:
+            grading.check("shape.worksheet", failed(record["problem"]))
+            return
+        sheet = draw(record["seed"])
+        truth = answers(sheet)
+        given = record["shapes"]
+        if any(stage not in given for stage in truth) or any(stage not in truth for stage in given):
+            keys = failed(
+                f"Worksheet {sheet.describe()}. Its stages differ from the ones in your file.",
+                "fill in exactly these keys, in this order:\n" + "\n".join(f'  "{stage}": None,' for stage in truth),
+            )
+        else:
+            keys = passed(f"Worksheet {sheet.describe()}")
+        grading.check("shape.worksheet", keys)
+        for stage, expected in truth.items():
+            grading.check(f"shape.line.{stage}", _line_verdict(stage, given.get(stage), expected))
+        for key in diagnoses(truth, given):
+            grading.diagnose(key)
+
+
+checks = UnetShapes()

@@ -43,13 +43,32 @@ def stage_names(levels: int) -> list[str]:
     names.append("bottleneck")
     for i in range(levels, 0, -1):
         names += [f"up{i}.upsample", f"up{i}.concat", f"up{i}.res_block"]
-    return names + ["final_conv"]
+    return [*names, "final_conv"]
 
 
 # The seed of the shipped starter.py (and of the bug catalog's worksheets).
 STARTER_SEED = 9
 
-STARTER_DOC = '"""U-Net shape worksheet: the lesson\'s Q3 for a config of its own.\n\nWrite the output shape of every stage of the lesson\'s U-Net, generalised to `levels` encoder\nlevels, for the config your seed draws. The seed below draws:\n\n    {description}\n\nThe U-Net: init_conv (3×3 conv to base_channels); encoder level i (1 … levels) works at\nbase_channels·2^(i−1) channels: down{i}.res_block keeps the width (its output is skip i),\ndown{i}.downsample is rearrange pooling, down{i}_proj is a 1×1 conv to twice the level\'s width.\nThe bottleneck keeps the deepest width. Decoder level i: up{i}.upsample (nearest, ×2),\nup{i}.concat (torch.cat([x, skip i], dim=1)), up{i}.res_block back to level i\'s width. final_conv\nreturns in_channels.\n\nWrite each shape as a tuple of ints (B, C, H, W). For a new worksheet, change the seed and run\n`drill run unet_shapes`: it shows the new config and, when the stages differ, the keys to fill in.\n"""\n\n'
+STARTER_DOC = (
+    '"""U-Net shape worksheet: the lesson\'s Q3 for a config of its own.\n'
+    '\n'
+    "Write the output shape of every stage of the lesson's U-Net, generalised to `levels` encoder\n"
+    'levels, for the config your seed draws. The seed below draws:\n'
+    '\n'
+    '    {description}\n'
+    '\n'
+    'The U-Net: init_conv (3×3 conv to base_channels); encoder level i (1 … levels) works at\n'
+    'base_channels·2^(i−1) channels: down{i}.res_block keeps the width (its output is skip i),\n'
+    "down{i}.downsample is rearrange pooling, down{i}_proj is a 1×1 conv to twice the level's width.\n"
+    'The bottleneck keeps the deepest width. Decoder level i: up{i}.upsample (nearest, ×2),\n'
+    "up{i}.concat (torch.cat([x, skip i], dim=1)), up{i}.res_block back to level i's width. final_conv\n"
+    'returns in_channels.\n'
+    '\n'
+    'Write each shape as a tuple of ints (B, C, H, W). For a new worksheet, change the seed and run\n'
+    '`drill run unet_shapes`: it shows the new config and, when the stages differ, the keys to fill in.\n'
+    '"""\n'
+    '\n'
+)
 
 
 def starter_text(seed: int) -> str:
