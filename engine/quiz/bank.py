@@ -1,5 +1,8 @@
 """Loading the quiz bank: every ``*.json`` file in the ``quiz_bank`` folder except the schema.
 
+The bank is content, found by its package name (``BANK_PACKAGE``) rather than imported, so that
+the engine never depends on it statically.
+
 A malformed bank raises :class:`BankError`, which lists every problem found in every file, one
 per line as ``file: question id: field: what is wrong``, so that an author can fix them all in
 one pass.
@@ -16,8 +19,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from engine.quiz.catalog import CHOICE, TYPED
 from engine.quiz.models import VISIBLE_PATTERN, BankFile, Question
 
+BANK_PACKAGE = "quiz_bank"
 SCHEMA_FILE = "schema.json"
 _NONE = "-"
 
@@ -64,14 +69,15 @@ class Bank:
         return self._by_id[question_id]
 
     def counts(self, key: str) -> Counter[str]:
-        """How many questions per ``topic`` or per ``section``."""
+        """How many questions per ``topic``, ``section`` or ``kind``."""
         return Counter(getattr(question, key) for question in self.questions)
 
 
 def default_folder() -> Path:
-    import quiz_bank
+    """The folder of the installed ``quiz_bank`` package."""
+    from importlib.resources import files
 
-    return Path(quiz_bank.__file__).parent
+    return Path(str(files(BANK_PACKAGE)))
 
 
 def bank_files(folder: Path) -> list[Path]:
@@ -153,7 +159,10 @@ def _problem_from(file: str, data: Any, detail: dict[str, Any]) -> Problem:
         entry = data["questions"][index]
         given_id = entry.get("id") if isinstance(entry, dict) else None
         question = given_id if isinstance(given_id, str) and given_id else f"questions[{index}]"
-        location = location[2:]
+        # A question's errors come under its kind's tag (questions[3].choice.difficulty): the kind is implied.
+        location = location[3:] if location[2:3] in ([CHOICE], [TYPED]) else location[2:]
+    if detail["type"] == "kind":
+        return Problem(file, question, "kind", str(detail["msg"]))
     return Problem(file, question, _format_location(location), _message(detail))
 
 
@@ -171,4 +180,4 @@ def _message(detail: dict[str, Any]) -> str:
         return "must not be empty"
     if detail["type"] == "extra_forbidden":
         return "unknown field"
-    return detail["msg"]
+    return str(detail["msg"])

@@ -98,7 +98,7 @@ def test_wrong_and_invalid_answers(small_bank, store):
     assert "answer with choice numbers" in text
     assert "choices are numbered 1 to 3." in text
     assert "pick exactly one choice." in text
-    assert "Incorrect (partial credit 0.00)." in text
+    assert "Incorrect." in text and "partial credit" not in text
     assert "wrong, your pick: it is wrong" in text
     assert "Score: 0/1 correct" in text
 
@@ -174,7 +174,7 @@ def test_cli_check_reports_fact_problems(small_bank, shipped_bank_is, monkeypatc
     args = parse(["--check"])
     out, err = io.StringIO(), io.StringIO()
     assert args.func(args, io.StringIO(), out, err) == 0
-    assert out.getvalue().startswith("12 questions\nby topic:\n")
+    assert out.getvalue().startswith("12 questions\nby kind:\n  choice                       12\nby topic:\n")
     assert "unet.groupnorm" in out.getvalue() and err.getvalue() == ""
 
 

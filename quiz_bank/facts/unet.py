@@ -1,4 +1,5 @@
-"""Computed facts for the U-Net and shape quiz questions (topics ``unet`` and ``shapes``).
+"""Computed facts for the U-Net and shape quiz questions (topics ``unet`` and ``shapes``), in the
+lessons' conventions, plus the course's variant of the sinusoidal frequencies.
 
 Every question whose answer is a number or a shape names one of these functions in its
 ``fact`` field. The function is called with the question's ``args`` as keyword arguments and
@@ -94,17 +95,6 @@ def stage_channels(
     return f"{shapes[0][1]} channels"
 
 
-def stage_spatial(
-    stage: str,
-    base_channels: int = 64,
-    image_size: int = 64,
-    levels: int = 3,
-    in_channels: int = 1,
-    time_emb_dim: int = 128,
-) -> str:
-    """Spatial size of a stage's (first) output, as ``"HxW"`` with the multiplication sign: ``"8×8"``."""
-    shapes = _flow(in_channels, base_channels, time_emb_dim, levels, image_size, stage)
-    return f"{shapes[0][2]}×{shapes[0][3]}"
 
 
 def total_parameters(in_channels: int = 1, base_channels: int = 64, time_emb_dim: int = 128, levels: int = 3) -> str:
@@ -114,14 +104,6 @@ def total_parameters(in_channels: int = 1, base_channels: int = 64, time_emb_dim
     return f"{parameter_count(_unet(in_channels, base_channels, time_emb_dim, levels)):,}"
 
 
-def unet_module_parameters(
-    name: str, in_channels: int = 1, base_channels: int = 64, time_emb_dim: int = 128, levels: int = 3
-) -> str:
-    """Parameter count of one named submodule of the reference UNet (``"down1_proj"``, ``"time_embed"`` …)."""
-    from reference.shape_flow import parameter_count
-
-    modules = dict(_unet(in_channels, base_channels, time_emb_dim, levels).named_modules())
-    return f"{parameter_count(modules[name]):,}"
 
 
 def module_parameters(kind: str, **kwargs) -> str:
@@ -337,9 +319,7 @@ def denoiser_sigma(t: int, noise_level: float = 0.5, num_steps: int = 1000) -> s
 FACTS: dict[str, Callable[..., str]] = {
     "stage_shape": stage_shape,
     "stage_channels": stage_channels,
-    "stage_spatial": stage_spatial,
     "total_parameters": total_parameters,
-    "unet_module_parameters": unet_module_parameters,
     "module_parameters": module_parameters,
     "sinusoidal_shape": sinusoidal_shape,
     "time_embedding_shape": time_embedding_shape,
