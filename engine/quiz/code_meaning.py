@@ -5,9 +5,11 @@
 - aliases and dotted names: ``F.mse_loss``, ``nn.functional.mse_loss`` and
   ``torch.nn.functional.mse_loss`` all become one name;
 - tensor methods: ``x.sqrt()`` becomes ``torch.sqrt(x)``;
+- sequences: a tuple is read as a list (``torch.cat((x, skip))`` is ``torch.cat([x, skip])``);
 - calls of known functions (``engine.quiz.code_library``): positional or keyword arguments, a
   default written out or left out, and the order of arguments that commute, all give one form;
-- numbers: ``1``, ``1.0`` and ``1e0`` are the same constant, and ``-1`` is a constant too;
+- numbers: ``1``, ``1.0`` and ``1e0`` are the same constant, ``-1`` is a constant too, and
+  arithmetic on constants is folded (``10 ** -4`` is ``1e-4``);
 - ``+`` and ``*`` chains are sorted, since the order of their operands does not matter.
 
 What normalisation cannot see (``x ** 0.5`` against ``torch.sqrt(x)``) is left to evaluation
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import operator
+from collections.abc import Callable
 from typing import Any
 
 from engine.quiz.code_library import ALIASES, MODULES, SIGNATURES, TENSOR_METHODS, Signature
@@ -58,6 +62,11 @@ class _Normaliser(ast.NodeTransformer):
         node.ctx = ast.Load()
         return node
 
+    def visit_Tuple(self, node: ast.Tuple) -> ast.AST:
+        # `(x, skip)` and `[x, skip]` are the same sequence to torch; a tuple being assigned to stays one.
+        self.generic_visit(node)
+        return ast.List(elts=node.elts, ctx=ast.Load()) if isinstance(node.ctx, ast.Load) else node
+
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         self.generic_visit(node)
         node.ctx = ast.Load()
@@ -79,6 +88,9 @@ class _Normaliser(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
+        folded = _fold(node)
+        if folded is not None:
+            return folded
         if not isinstance(node.op, (ast.Add, ast.Mult)):
             return node
         operands = _chain(node, type(node.op))
@@ -103,6 +115,32 @@ class _Normaliser(ast.NodeTransformer):
         if isinstance(call.func, ast.Name) and call.func.id in SIGNATURES:
             return _bind(SIGNATURES[call.func.id], call) or call
         return call
+
+
+_FOLDABLE: dict[type, Callable[[float, float], float]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+# Folding never computes a huge power: the learner's text is data, not a program to run.
+MAX_FOLDED_EXPONENT = 64.0
+
+
+def _fold(node: ast.BinOp) -> ast.Constant | None:
+    """``2 * 0.5`` -> ``1.0`` when both sides are numbers; None when the operation is not folded."""
+    left, right = node.left, node.right
+    if not (isinstance(left, ast.Constant) and isinstance(right, ast.Constant)):
+        return None
+    if not (isinstance(left.value, float) and isinstance(right.value, float)) or type(node.op) not in _FOLDABLE:
+        return None
+    if isinstance(node.op, ast.Pow) and abs(right.value) > MAX_FOLDED_EXPONENT:
+        return None
+    try:
+        return ast.Constant(float(_FOLDABLE[type(node.op)](left.value, right.value)))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
 
 
 def _chain(node: ast.expr, op: type) -> list[ast.expr]:

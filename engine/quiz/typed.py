@@ -66,7 +66,8 @@ def _normal_module(tree: ast.Module) -> ast.Module:
 
 def _readings(question: TypedQuestion, text: str) -> tuple[list[tuple[ast.Module, str]], BlankError | None]:
     """The learner's text read as the blank's content and as a whole line, where each reading parses,
-    each with the line as it reads."""
+    each with the line as it reads. The error says why the text cannot stand in the blank, unless it
+    reads as a whole statement (someone who typed the full line), for which that error would mislead."""
     readings: list[tuple[ast.Module, str]] = []
     problem = None
     try:
@@ -76,6 +77,8 @@ def _readings(question: TypedQuestion, text: str) -> tuple[list[tuple[ast.Module
     whole = parse_whole(text)
     if whole is not None:
         readings.append((whole, text.strip()))
+        if not all(isinstance(statement, ast.Expr) for statement in whole.body):
+            problem = None
     return readings, problem
 
 
@@ -93,7 +96,7 @@ def judge(question: TypedQuestion, text: str) -> TypedVerdict:
         wrong = fill(question.code, mistake.answer)
         if any(equivalent(tree, wrong, variables) for tree, _ in readings):
             return _reject(verdict, Feedback(mistake.key, mistake.title, mistake.explanation))
-    if not readings:
+    if problem is not None or not readings:
         return _reject(verdict, Feedback(SYNTAX, "Not something this blank can hold", f"{problem}."))
     filled = readings[0][0]
     unknown = sorted(names_used(filled) - names_used(expected[0]) - set(variables))

@@ -103,6 +103,28 @@ def test_wrong_and_invalid_answers(small_bank, store):
     assert "Score: 0/1 correct" in text
 
 
+def test_typed_questions_in_the_plain_terminal(bank_dir, bank_writer, make_typed, store):
+    from engine.quiz.bank import load_bank
+
+    bank_writer("ddpm", [make_typed("t-1"), make_typed("t-2", code="def f(w, c, u):\n    return ____")])
+    bank = load_bank(bank_dir)
+    session = QuizSession.start(bank, store, SessionSpec(count=2, seed=4))
+    first, second = (question.id for question in session.questions)
+    out = io.StringIO()
+    # An empty line is refused; an equivalent spelling is right; a catalogued mistake gets its feedback.
+    run_session(session, io.StringIO("\n(w + 1) * c - w * u\nu + w * (c - u)\n"), out)
+    text = out.getvalue()
+    assert "Type what goes in the blank ____." in text
+    assert "    def f(w, c, u):\n        return ____" in text
+    assert "type what goes in the blank." in text
+    assert text.count("Correct.") == 1 and "Incorrect." in text and "partial credit" not in text
+    assert f"Your line: {'e =' if second == 't-1' else 'return'} u + w * (c - u)\n" in text
+    assert "The lessons' form: That is the lessons' w·(c − u); this code writes (1 + w)·c − w·u." in text
+    assert "The course writes: (1 + w) * c - w * u" in text
+    assert "Score: 1/2 correct." in text
+    assert [a.question_id for a in store.quiz_attempts()][0] == first
+
+
 def test_end_of_input_saves_and_says_how_to_resume(small_bank, store, answer_key):
     spec = SessionSpec(count=3, seed=8)
     first = answer_key(small_bank, spec)[0]
