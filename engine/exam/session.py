@@ -364,7 +364,7 @@ class Exam:
     def result(self) -> ExamResult:
         return tally(
             exam_id=self.id,
-            seed=self.spec.seed,
+            seed=self._seed,
             items=self.items,
             time_used_s=self.time_used(),
             time_limit_s=self.spec.limit_s,

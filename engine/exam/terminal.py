@@ -76,7 +76,7 @@ def _ask_question(exam: Exam, presented: PresentedItem, stdin: TextIO, stdout: T
     question = presented.question
     assert question is not None
     stdout.write(f"\nItem {presented.number}/{presented.total}  [question · {question.topic} / {question.section}]\n")
-    show_body(presented, stdout)
+    show_body(question, presented.choices, stdout)
     while True:
         line = _prompt(exam, stdin, stdout)
         if line.lower() in _SKIP:

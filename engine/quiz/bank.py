@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from engine.quiz.catalog import CHOICE, TYPED
 from engine.quiz.models import VISIBLE_PATTERN, BankFile, Question
@@ -151,7 +152,7 @@ def _validate(path: Path, data: Any) -> tuple[list[Question], list[Problem]]:
     return questions, problems
 
 
-def _problem_from(file: str, data: Any, detail: dict[str, Any]) -> Problem:
+def _problem_from(file: str, data: Any, detail: ErrorDetails) -> Problem:
     location = list(detail["loc"])
     question = _NONE
     if len(location) >= 2 and location[0] == "questions" and isinstance(location[1], int):
@@ -173,7 +174,7 @@ def _format_location(location: list[str | int]) -> str:
     return text or _NONE
 
 
-def _message(detail: dict[str, Any]) -> str:
+def _message(detail: ErrorDetails) -> str:
     if detail["type"] == "value_error":
         return str(detail["ctx"]["error"])
     if detail["type"] == "string_pattern_mismatch" and detail["ctx"]["pattern"] == VISIBLE_PATTERN:

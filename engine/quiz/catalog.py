@@ -1,8 +1,11 @@
 """The bank's topics, sections and question kinds, kept free of pydantic so that building the CLI
 parser (and starting the app) stays cheap."""
 
+from typing import Final
+
 # A question is answered by picking choices, or by typing what goes in a blank of code.
-CHOICE, TYPED = "choice", "typed"
+CHOICE: Final = "choice"
+TYPED: Final = "typed"
 
 TOPICS = ("ddpm", "schedules", "cfg", "course", "unet", "shapes")
 

@@ -178,7 +178,8 @@ def _bind(signature: Signature, call: ast.Call) -> ast.Call | None:
 
 def normalise(tree: ast.AST) -> ast.AST:
     """A normalised copy of ``tree``; the tree itself is left as it is."""
-    return ast.fix_missing_locations(_Normaliser().visit(copy.deepcopy(tree)))
+    normal: ast.AST = _Normaliser().visit(copy.deepcopy(tree))
+    return ast.fix_missing_locations(normal)
 
 
 def normal_form(tree: ast.AST) -> str:

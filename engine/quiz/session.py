@@ -212,7 +212,7 @@ class QuizSession:
         if not text.strip():
             raise ValueError("type what goes in the blank")
         verdict = judge(question, text)
-        outcome = {
+        outcome: dict[str, Any] = {
             "picked": [],
             "typed": verdict.given,
             "diagnosis": verdict.feedback.key if verdict.feedback else None,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from engine.quiz.blank_code import BLANK
-from engine.quiz.models import ChoiceQuestion, TypedQuestion
+from engine.quiz.models import Choice, ChoiceQuestion, Question, TypedQuestion
 from engine.quiz.session import AnswerResult, PresentedQuestion, QuizSession
 from engine.quiz.typed import TypedVerdict
 
@@ -49,14 +49,13 @@ def code_block(code: str) -> str:
     return "\n".join(f"    {line}" for line in code.splitlines())
 
 
-def show_body(presented: PresentedQuestion, out: TextIO) -> None:
-    """The prompt, then the choices or the code with its blank, and how to answer."""
-    question = presented.question
+def show_body(question: Question, choices: Sequence[Choice], out: TextIO) -> None:
+    """The prompt, then the choices as presented or the code with its blank, and how to answer."""
     out.write(plain_text(question.prompt) + "\n\n")
     if isinstance(question, TypedQuestion):
         out.write(code_block(question.code) + f"\n\nType what goes in the blank {BLANK}.\n")
         return
-    for number, choice in enumerate(presented.choices, start=1):
+    for number, choice in enumerate(choices, start=1):
         out.write(_choice(number, choice.text))
     if isinstance(question, ChoiceQuestion) and question.multi:
         out.write("Several choices may be right: give all their numbers, such as 1,3.\n")
@@ -68,7 +67,7 @@ def _show_question(presented: PresentedQuestion, out: TextIO) -> None:
         f"\nQuestion {presented.number}/{presented.total}"
         f"  [{question.topic} / {question.section} / difficulty {question.difficulty}]\n"
     )
-    show_body(presented, out)
+    show_body(question, presented.choices, out)
 
 
 def typed_review(verdict: TypedVerdict) -> str:

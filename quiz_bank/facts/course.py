@@ -23,7 +23,7 @@ BETA_START, BETA_END = 1e-4, 0.02
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
-def _fmt(value: float, digits: int) -> str:
+def _fmt(value: float | torch.Tensor, digits: int) -> str:
     return f"{float(value):.{digits}f}"
 
 
@@ -101,7 +101,8 @@ class _RearrangePool(nn.Module):
         self.conv = _gelu_conv(4 * in_chs, in_chs, group_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(self.rearrange(x))
+        out: torch.Tensor = self.conv(self.rearrange(x))
+        return out
 
 
 class _Up(nn.Module):
@@ -111,7 +112,8 @@ class _Up(nn.Module):
         self.model = nn.Sequential(nn.ConvTranspose2d(2 * in_chs, out_chs, 2, 2), *convs)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        return self.model(torch.cat((x, skip), 1))
+        out: torch.Tensor = self.model(torch.cat((x, skip), 1))
+        return out
 
 
 class _ResidualConv(nn.Module):
@@ -121,8 +123,9 @@ class _ResidualConv(nn.Module):
         self.conv2 = _gelu_conv(out_chs, out_chs, group_size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x1 = self.conv1(x)
-        return x1 + self.conv2(x1)
+        x1: torch.Tensor = self.conv1(x)
+        x2: torch.Tensor = self.conv2(x1)
+        return x1 + x2
 
 
 def _down(in_chs: int, out_chs: int, group_size: int) -> nn.Module:

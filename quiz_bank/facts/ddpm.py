@@ -17,7 +17,7 @@ from reference.diffusion import extract, q_sample, reverse_sigma, sample_ddpm
 from reference.guidance import guided_noise, sample_cfg
 from reference.schedules import cosine_beta_schedule, first_step_below, linear_beta_schedule, precompute_schedule
 
-SCHEDULES = {"linear": linear_beta_schedule, "cosine": cosine_beta_schedule}
+SCHEDULES: dict[str, Callable[[int], torch.Tensor]] = {"linear": linear_beta_schedule, "cosine": cosine_beta_schedule}
 
 
 @cache
@@ -27,7 +27,7 @@ def _schedule(schedule: str, T: int) -> dict[str, torch.Tensor]:
     return precompute_schedule(SCHEDULES[schedule](T))
 
 
-def _fmt(value: float, digits: int) -> str:
+def _fmt(value: float | torch.Tensor, digits: int) -> str:
     return f"{float(value):.{digits}f}"
 
 

@@ -12,8 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reference import unet
 
 __all__ = ["FACTS"]
+
+# First output shapes of every named submodule.
+Flow = dict[str, tuple[tuple[int, ...], ...]]
 
 # Shapes are written with the batch dimension as "B": "(B, 128, 16, 16)".
 
@@ -23,7 +30,7 @@ def _fmt_shape(shape: tuple[int, ...]) -> str:
 
 
 @cache
-def _unet(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, device: str = "meta"):
+def _unet(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, device: str = "meta") -> unet.UNet:
     """The reference UNet for a configuration. Built on the ``meta`` device by default: shapes and
     parameter counts are exact, and no weights are allocated or computed."""
     import torch
@@ -36,18 +43,18 @@ def _unet(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, 
 
 
 @cache
-def _flow_all(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, image_size: int):
+def _flow_all(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, image_size: int) -> Flow:
     """First recorded output shapes of every named submodule for a batch of one image."""
     import torch
 
     from reference.shape_flow import shape_flow
 
-    def run(device: str):
+    def run(device: str) -> Flow:
         model = _unet(in_channels, base_channels, time_emb_dim, levels, device)
         names = [name for name, _ in model.named_modules() if name]
         x = torch.zeros(1, in_channels, image_size, image_size, device=device)
         t = torch.zeros(1, dtype=torch.long, device=device)
-        shapes: dict[str, tuple] = {}
+        shapes: Flow = {}
         for step in shape_flow(model, x, t, names=names):
             shapes.setdefault(step.name, step.shapes)
         return shapes
@@ -58,7 +65,9 @@ def _flow_all(in_channels: int, base_channels: int, time_emb_dim: int, levels: i
         return run("cpu")
 
 
-def _flow(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, image_size: int, stage: str):
+def _flow(
+    in_channels: int, base_channels: int, time_emb_dim: int, levels: int, image_size: int, stage: str
+) -> tuple[tuple[int, ...], ...]:
     shapes = _flow_all(in_channels, base_channels, time_emb_dim, levels, image_size)
     if stage not in shapes:
         raise ValueError(f"stage {stage!r} produced no output")
@@ -104,9 +113,7 @@ def total_parameters(in_channels: int = 1, base_channels: int = 64, time_emb_dim
     return f"{parameter_count(_unet(in_channels, base_channels, time_emb_dim, levels)):,}"
 
 
-
-
-def module_parameters(kind: str, **kwargs) -> str:
+def module_parameters(kind: str, **kwargs: Any) -> str:
     """Parameter count of a freshly built layer, with thousands separators.
 
     kind: ``conv2d`` (in_channels, out_channels, kernel_size, bias=True), ``linear`` (in_features,

@@ -36,13 +36,15 @@ MAX_SHARE = 0.35
 MAX_SIMILARITY = 0.44
 
 STOP_WORDS = frozenset(
-    "the and for with that this from into than then not does what which why how when where who whose there their "
-    "they them one each every all any are its was were will would should could".split()
+    ["the", "and", "for", "with", "that", "this", "from", "into", "than", "then", "not", "does", "what", "which", "why",
+     "how", "when", "where", "who", "whose", "there", "their", "they", "them", "one", "each", "every", "all", "any",
+     "are", "its", "was", "were", "will", "would", "should", "could"]
 )
-HEDGES = (
-    "usually often may might can could typically generally roughly about approximately some most mostly tends "
-    "likely sometimes probably partly mainly largely somewhat nearly almost depends unless"
-).split()
+HEDGES = [
+    "usually", "often", "may", "might", "can", "could", "typically", "generally", "roughly", "about", "approximately",
+    "some", "most", "mostly", "tends", "likely", "sometimes", "probably", "partly", "mainly", "largely", "somewhat",
+    "nearly", "almost", "depends", "unless",
+]
 
 
 def words(text: str) -> list[str]:

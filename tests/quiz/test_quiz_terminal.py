@@ -122,7 +122,7 @@ def test_typed_questions_in_the_plain_terminal(bank_dir, bank_writer, make_typed
     assert "The lessons' form: That is the lessons' w·(c − u); this code writes (1 + w)·c − w·u." in text
     assert "The course writes: (1 + w) * c - w * u" in text
     assert "Score: 1/2 correct." in text
-    assert [a.question_id for a in store.quiz_attempts()][0] == first
+    assert store.quiz_attempts()[0].question_id == first
 
 
 def test_end_of_input_saves_and_says_how_to_resume(small_bank, store, answer_key):

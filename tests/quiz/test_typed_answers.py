@@ -175,15 +175,26 @@ SHIPPED = [
     (
         "course-blank-sqrt-a-bar",
         ["a_bar ** 0.5", "a_bar.sqrt()", "torch.sqrt(input=a_bar)", "torch.pow(a_bar, 0.5)"],
-        [("math.sqrt(a_bar)", "course.schedule.math_sqrt"), ("a_bar", "course.schedule.no_sqrt"), ("torch.sqrt(1 - a_bar)", DIFFERENT)],
+        [
+            ("math.sqrt(a_bar)", "course.schedule.math_sqrt"),
+            ("a_bar", "course.schedule.no_sqrt"),
+            ("torch.sqrt(1 - a_bar)", DIFFERENT),
+        ],
     ),
     ("course-blank-noise-coeff", ["(1 - a_bar) ** 0.5"], [("torch.sqrt(1 - a)", "course.reverse.one_step_denominator")]),
-    ("course-blank-q", ["noise * sqrt_one_minus_a_bar_t + x_0 * sqrt_a_bar_t"], [("sqrt_one_minus_a_bar_t * x_0 + sqrt_a_bar_t * noise", "course.q.swapped")]),
+    (
+        "course-blank-q",
+        ["noise * sqrt_one_minus_a_bar_t + x_0 * sqrt_a_bar_t"],
+        [("sqrt_one_minus_a_bar_t * x_0 + sqrt_a_bar_t * noise", "course.q.swapped")],
+    ),
     ("course-blank-loss", ["mse_loss"], [("l1_loss", "course.loss.l1"), ("MSELoss", DIFFERENT)]),
     (
         "course-blank-guidance",
         ["e_t_keep_c*(1+w) - w*e_t_drop_c", "e_t_keep_c + w * (e_t_keep_c - e_t_drop_c)"],
-        [("e_t_drop_c + w * (e_t_keep_c - e_t_drop_c)", "course.guidance.lessons_form"), ("(1 + w) * e_t_keep_c + w * e_t_drop_c", DIFFERENT)],
+        [
+            ("e_t_drop_c + w * (e_t_keep_c - e_t_drop_c)", "course.guidance.lessons_form"),
+            ("(1 + w) * e_t_keep_c + w * e_t_drop_c", DIFFERENT),
+        ],
     ),
     ("course-blank-bernoulli", ["bernoulli"], [("rand_like", "course.mask.uniform"), ("torch.bernoulli", SYNTAX)]),
     ("course-blank-labels", ["batch[1]"], [("batch[0]", "course.batch.images")]),
@@ -191,7 +202,11 @@ SHIPPED = [
     ("course-blank-class-down", ["DownBlock"], [("UpBlock", "course.names.up_for_down"), ("Downblock", DIFFERENT)]),
     ("course-blank-clip-width", ["CLIP_FEATURES", "512"], [("3", "course.clip.classes")]),
     ("ddpm-blank-sample-loop", ["reversed(range(T))", "range(T-1, -1, -1)"], [("range(T)", "ddpm.sample.forward_order")]),
-    ("cfg-blank-drop-mask", ["p_uncond > torch.rand(B, device=device)"], [("torch.rand(B, device=device) > p_uncond", "cfg.drop.inverted")]),
+    (
+        "cfg-blank-drop-mask",
+        ["p_uncond > torch.rand(B, device=device)"],
+        [("torch.rand(B, device=device) > p_uncond", "cfg.drop.inverted")],
+    ),
     ("cfg-blank-guidance", ["w * eps_cond + (1 - w) * eps_uncond"], [("(1 + w) * eps_cond - w * eps_uncond", "cfg.guidance.course_form")]),
     ("unet-blank-concat", ["(x, skip)"], [("[skip, x]", "unet.up.concat_order")]),
     ("shapes-blank-view", ["-1, 1, 1, 1", "x_0.shape[0], 1, 1, 1"], [("1, 1, 1, -1", "shapes.view.batch_last")]),

@@ -75,6 +75,9 @@ class QuizScreen(Screen):
         return self.presented is not None and self.presented.question.kind == CHOICE
 
     async def _show_current(self) -> None:
+        # Imported here: the bank's models load pydantic, which the app's start does without.
+        from engine.quiz.models import TypedQuestion
+
         self.result, self.picked = None, set()
         self.presented = self.session.current()
         score = self.session.score()
@@ -95,7 +98,7 @@ class QuizScreen(Screen):
         note.display = multi
         choices = self.query_one("#choices", Vertical)
         await choices.remove_children()
-        if question.kind != CHOICE:
+        if isinstance(question, TypedQuestion):
             await choices.mount(BlankAnswer(question.code))
             self.query_one(BlankAnswer).focus_input()
         else:
