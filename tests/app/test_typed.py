@@ -43,12 +43,14 @@ async def test_typed_questions_in_the_quiz(make_app, typed_bank, store):
             await type_in(pilot, RIGHT[question.id] if typed == 0 else WRONG[question.id])
             await pilot.press("enter")
             verdict = str(blank.query_one(".blank-verdict").render())
+            feedback = blank.query_one(".blank-feedback")
             if typed == 0:
-                assert screen.result.correct and blank.has_class("-right")
+                assert screen.result.correct and blank.has_class("-right") and not feedback.display
                 assert "Correct." in str(screen.query_one("#verdict").render())
             else:
                 assert not screen.result.correct and blank.has_class("-wrong")
-                assert TITLES[question.id] in verdict and "The course writes:" in verdict and question.answer in verdict
+                assert WRONG[question.id] in verdict and feedback.display
+                assert TITLES[question.id] in feedback.source and f"The course writes: `{question.answer}`" in feedback.source
                 assert str(screen.query_one("#verdict").render()).startswith("Not quite.")
             assert screen.query_one("#explanation").display
             typed += 1

@@ -38,6 +38,7 @@ class BlankAnswer(Vertical):
         yield Static(self.note, classes="blank-note")
         yield Input(placeholder=BLANK, classes="blank-input", compact=True)
         yield Static(classes="blank-verdict")
+        yield Markdown(classes="blank-feedback")
 
     @property
     def value(self) -> str:
@@ -57,14 +58,14 @@ class BlankAnswer(Vertical):
         field.disabled = True
         self.set_class(verdict.accepted, "-right")
         self.set_class(not verdict.accepted, "-wrong")
-        shown = self.query_one(".blank-verdict", Static)
+        line = self.query_one(".blank-verdict", Static)
+        mark = ("✓ ", "bold $text-success") if verdict.accepted else ("✗ ", "bold $text-error")
+        line.update(Content.assemble(mark, Content(verdict.line)))
+        line.display = True
         if verdict.accepted:
-            shown.update(Content.assemble(("✓ ", "bold $text-success"), Content(verdict.line)))
-        else:
-            feedback = verdict.feedback
-            parts: list[Content | tuple[str, str] | str] = [("✗ ", "bold $text-error"), Content(verdict.line), "\n"]
-            if feedback is not None:
-                parts += [(feedback.title, "bold"), ": ", Content(feedback.explanation), "\n"]
-            parts += ["The course writes: ", (verdict.answer, "bold $text-success")]
-            shown.update(Content.assemble(*parts))
-        shown.display = True
+            return
+        # The feedback is the bank's Markdown (`code` spans); the learner's own text above stays plain.
+        why = f"**{verdict.feedback.title}**: {verdict.feedback.explanation}\n\n" if verdict.feedback else ""
+        feedback = self.query_one(".blank-feedback", Markdown)
+        feedback.update(f"{why}The course writes: `{verdict.answer}`")
+        feedback.display = True
