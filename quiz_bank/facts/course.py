@@ -1,25 +1,20 @@
 """Computed facts for the course track: the real DLI course's conventions, blocks, assessment and
 CLIP notebook, as ``shared/lessons/COURSE.md`` describes them.
 
-The course's conventions are computed here, in small functions that follow COURSE.md, because the
-reference does not model them yet. When ``reference.course`` lands (the course's ``q``,
-``reverse_q``, ``get_context_mask`` and the seven blocks), ``_course_schedule``, ``_blocks``,
-``_context_mask`` and ``course_sigma_at`` should call it instead, so that the quiz and the course
-drills share one implementation.
+The course's own code comes from ``reference.course`` (its schedule, ``reverse_q``, guidance,
+context mask, the seven blocks and the U-Net), so a quiz answer about the course cannot drift
+from what the course drills grade against. The grader's rule and normalisation and the CLIP
+notebook's similarity have no reference code; they are computed here from COURSE.md's formulas.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
 
 import torch
-import torch.nn.functional as F
-from einops.layers.torch import Rearrange
-from torch import nn
 
-COURSE_T = 150
-BETA_START, BETA_END = 1e-4, 0.02
+from reference import course
+
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
@@ -27,132 +22,78 @@ def _fmt(value: float | torch.Tensor, digits: int) -> str:
     return f"{float(value):.{digits}f}"
 
 
-@cache
-def _course_schedule(T: int = COURSE_T) -> dict[str, torch.Tensor]:
-    """The course's schedule cell: B linear, a = 1 − B, a_bar = cumprod(a), and the square roots."""
-    B = torch.linspace(BETA_START, BETA_END, T)
-    a = 1.0 - B
-    a_bar = torch.cumprod(a, dim=0)
-    return {"B": B, "a": a, "a_bar": a_bar, "sqrt_a_bar": torch.sqrt(a_bar)}
-
-
 def course_signal_left(*, t: int, digits: int = 2) -> str:
-    """√ᾱ_t of the course's schedule: how much of x_0's scale is left in x_t, as "√ᾱ_149 = 0.47"."""
-    return f"√ᾱ_{t} = {_fmt(_course_schedule()['sqrt_a_bar'][t], digits)}"
+    """√ᾱ_t of the assessment's schedule: how much of x_0's scale is left in x_t, as "√ᾱ_149 = 0.47"."""
+    return f"√ᾱ_{t} = {_fmt(course.ASSESSMENT_SCHEDULE.sqrt_a_bar[t], digits)}"
 
 
 def course_sigma_at(*, t: int, digits: int = 4) -> str:
-    """The standard deviation of the noise that the course's reverse step adds at t > 0: √B[t − 1]."""
-    if t == 0:
-        raise ValueError("the course's last step (t = 0) adds no noise")
-    return _fmt(torch.sqrt(_course_schedule()["B"][t - 1]), digits)
+    """The standard deviation of the noise that ``reverse_q`` adds at step t, read off one step.
+
+    With x_t = 0 and e_t = 0 the mean is 0, so the step returns σ·z exactly; replaying the same
+    random draw gives z, and σ is their ratio.
+    """
+    zeros = torch.zeros(1, 1, 1, 1)
+    state = torch.random.get_rng_state()
+    try:
+        torch.manual_seed(0)
+        step = course.reverse_q(zeros, torch.tensor([t]), zeros)
+        torch.manual_seed(0)
+        z = torch.randn_like(zeros)
+    finally:
+        torch.random.set_rng_state(state)
+    return _fmt((step / z).item(), digits)
 
 
-def _course_guidance(e_cond: torch.Tensor, e_uncond: torch.Tensor, w: float) -> torch.Tensor:
-    """The course's guidance: (1 + w)·e_cond − w·e_uncond."""
-    return (1 + w) * e_cond - w * e_uncond
+def _weighted(cond: float, uncond: float, w: float) -> float:
+    as_tensor = torch.tensor(float(cond), dtype=torch.float64), torch.tensor(float(uncond), dtype=torch.float64)
+    return float(course.weighted_noise(*as_tensor, float(w)))
 
 
 def course_guided_noise_value(*, cond: float, uncond: float, w: float, digits: int = 2) -> str:
-    """The course's guided noise for scalar predictions."""
-    return _fmt(_course_guidance(torch.tensor(float(cond)), torch.tensor(float(uncond)), float(w)).item(), digits)
+    """The course's guided noise (1 + w)·e_keep − w·e_drop for scalar predictions."""
+    return _fmt(_weighted(cond, uncond, w), digits)
 
 
 def course_conditional_w(*, digits: int = 1) -> str:
-    """The course's w at which guidance returns e_cond itself (solved from two evaluations: it is affine in w)."""
-    cond, uncond = torch.tensor(0.7, dtype=torch.float64), torch.tensor(-0.3, dtype=torch.float64)
-    g0, g1 = _course_guidance(cond, uncond, 0.0), _course_guidance(cond, uncond, 1.0)
-    return _fmt(float((cond - g0) / (g1 - g0)), digits)
+    """The course's w at which guidance returns e_keep itself (solved from two evaluations: it is affine in w)."""
+    cond, uncond = 0.7, -0.3
+    g0, g1 = _weighted(cond, uncond, 0.0), _weighted(cond, uncond, 1.0)
+    return _fmt((cond - g0) / (g1 - g0), digits)
 
 
 def course_w_to_scale(*, w: float, digits: int = 1) -> str:
     """The usual scale s (ε̂_∅ + s·(ε̂_c − ε̂_∅)) that the course's w amounts to, as "s = 2.0"."""
-    cond, uncond = torch.tensor(0.7, dtype=torch.float64), torch.tensor(-0.3, dtype=torch.float64)
-    scale = (_course_guidance(cond, uncond, float(w)) - uncond) / (cond - uncond)
-    return f"s = {_fmt(float(scale), digits)}"
-
-
-def _context_mask(c_hot: torch.Tensor, drop_prob: float) -> torch.Tensor:
-    """The course's mask: one Bernoulli draw per element, keep-probability 1 − drop_prob."""
-    return torch.bernoulli(torch.ones_like(c_hot).float() - drop_prob)
+    cond, uncond = 0.7, -0.3
+    return f"s = {_fmt((_weighted(cond, uncond, w) - uncond) / (cond - uncond), digits)}"
 
 
 def zero_context_share(*, drop_prob: float, classes: int, digits: int = 1, samples: int = 200_000) -> str:
-    """The share of one-hot contexts that the course's mask turns into all zeros, measured on a seeded batch."""
-    generator_state = torch.random.get_rng_state()
-    torch.manual_seed(0)
+    """The share of one-hot contexts that the course's ``get_context_mask`` turns into all zeros, on a seeded batch."""
+    state = torch.random.get_rng_state()
     try:
-        labels = torch.randint(0, classes, (samples,))
-        c_hot = F.one_hot(labels, num_classes=classes).float()
-        masked = c_hot * _context_mask(c_hot, drop_prob)
+        torch.manual_seed(0)
+        c_hot, c_mask = course.get_context_mask(torch.randint(0, classes, (samples,)), drop_prob, num_classes=classes)
     finally:
-        torch.random.set_rng_state(generator_state)
+        torch.random.set_rng_state(state)
+    masked = c_hot * c_mask  # (samples, classes), as the U-Net applies it
     return _fmt((masked.sum(dim=1) == 0).float().mean().item(), digits)
 
 
-def _gelu_conv(in_ch: int, out_ch: int, group_size: int) -> nn.Module:
-    return nn.Sequential(nn.Conv2d(in_ch, out_ch, 3, 1, 1), nn.GroupNorm(group_size, out_ch), nn.GELU())
-
-
-class _RearrangePool(nn.Module):
-    def __init__(self, in_chs: int, group_size: int) -> None:
-        super().__init__()
-        self.rearrange = Rearrange("b c (h p1) (w p2) -> b (c p1 p2) h w", p1=2, p2=2)
-        self.conv = _gelu_conv(4 * in_chs, in_chs, group_size)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out: torch.Tensor = self.conv(self.rearrange(x))
-        return out
-
-
-class _Up(nn.Module):
-    def __init__(self, in_chs: int, out_chs: int, group_size: int) -> None:
-        super().__init__()
-        convs = [_gelu_conv(out_chs, out_chs, group_size) for _ in range(4)]
-        self.model = nn.Sequential(nn.ConvTranspose2d(2 * in_chs, out_chs, 2, 2), *convs)
-
-    def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        out: torch.Tensor = self.model(torch.cat((x, skip), 1))
-        return out
-
-
-class _ResidualConv(nn.Module):
-    def __init__(self, in_chs: int, out_chs: int, group_size: int) -> None:
-        super().__init__()
-        self.conv1 = _gelu_conv(in_chs, out_chs, group_size)
-        self.conv2 = _gelu_conv(out_chs, out_chs, group_size)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x1: torch.Tensor = self.conv1(x)
-        x2: torch.Tensor = self.conv2(x1)
-        return x1 + x2
-
-
-def _down(in_chs: int, out_chs: int, group_size: int) -> nn.Module:
-    return nn.Sequential(
-        _gelu_conv(in_chs, out_chs, group_size), _gelu_conv(out_chs, out_chs, group_size), _RearrangePool(out_chs, group_size)
-    )
-
-
-def _embed(input_dim: int, emb_dim: int) -> nn.Module:
-    return nn.Sequential(nn.Linear(input_dim, emb_dim), nn.GELU(), nn.Linear(emb_dim, emb_dim), nn.Unflatten(1, (emb_dim, 1, 1)))
-
-
-def _blocks() -> dict[str, Callable[..., nn.Module]]:
-    return {
-        "GELUConvBlock": _gelu_conv,
-        "RearrangePoolBlock": _RearrangePool,
-        "DownBlock": _down,
-        "UpBlock": _Up,
-        "ResidualConvBlock": _ResidualConv,
-        "EmbedBlock": _embed,
-    }
+BLOCKS: dict[str, Callable[..., torch.nn.Module]] = {
+    "GELUConvBlock": course.GELUConvBlock,
+    "RearrangePoolBlock": course.RearrangePoolBlock,
+    "DownBlock": course.DownBlock,
+    "UpBlock": course.UpBlock,
+    "ResidualConvBlock": course.ResidualConvBlock,
+    "EmbedBlock": course.EmbedBlock,
+}
 
 
 def course_block_shape(*, block: str, shape: Sequence[int], args: Sequence[int], batch: str | None = "B") -> str:
     """The output shape of a course block built with ``args`` on a zero input of ``shape`` (UpBlock gets
     the same shape for x and skip). The batch size is written as ``batch`` unless that is None."""
-    module = _blocks()[block](*args)
+    module = BLOCKS[block](*args)
     inputs = [torch.zeros(*shape)] * (2 if block == "UpBlock" else 1)
     with torch.no_grad():
         out = tuple(module(*inputs).shape)
@@ -161,13 +102,20 @@ def course_block_shape(*, block: str, shape: Sequence[int], args: Sequence[int],
 
 
 def course_dense_width(*, img_size: int, img_ch: int, down_chs: Sequence[int]) -> str:
-    """Input width of the course U-Net's first dense layer: down0, down1 and down2 run on one image, flattened."""
-    encoder = nn.Sequential(
-        _ResidualConv(img_ch, down_chs[0], 8), _down(down_chs[0], down_chs[1], 32), _down(down_chs[1], down_chs[2], 32)
-    )
+    """Input width of the course U-Net's first dense layer, read off the built model."""
+    with torch.device("meta"):
+        model = course.UNet(course.T, img_ch, img_size, down_chs=(down_chs[0], down_chs[1], down_chs[2]))
+    first = model.dense_emb[0]
+    assert isinstance(first, torch.nn.Linear)
+    return str(first.in_features)
+
+
+def course_sinusoidal_frequency(*, dim: int, index: int, digits: int = 4) -> str:
+    """ω_index of the course's ``SinusoidalPositionEmbedBlock``, recovered as asin(emb(t = 1)[index])
+    (exact for ω < π/2), in scientific notation."""
     with torch.no_grad():
-        latent = encoder(torch.zeros(1, img_ch, img_size, img_size))
-    return str(latent.flatten(1).shape[1])
+        emb = course.SinusoidalPositionEmbedBlock(dim)(torch.tensor([1.0], dtype=torch.float64))
+    return f"{torch.asin(emb[0, index]).item():.{digits}e}"
 
 
 def assessment_allowed_misses(*, n: int, mark: float) -> str:
@@ -204,6 +152,7 @@ FACTS: dict[str, Callable[..., str]] = {
     "zero_context_share": zero_context_share,
     "course_block_shape": course_block_shape,
     "course_dense_width": course_dense_width,
+    "course_sinusoidal_frequency": course_sinusoidal_frequency,
     "assessment_allowed_misses": assessment_allowed_misses,
     "mnist_normalised": mnist_normalised,
     "cosine_similarity": cosine_similarity,

@@ -1,5 +1,5 @@
 """Computed facts for the U-Net and shape quiz questions (topics ``unet`` and ``shapes``), in the
-lessons' conventions, plus the course's variant of the sinusoidal frequencies.
+lessons' conventions.
 
 Every question whose answer is a number or a shape names one of these functions in its
 ``fact`` field. The function is called with the question's ``args`` as keyword arguments and
@@ -190,38 +190,19 @@ def rearrange_channel_index(channel: int, p1: int, p2: int, channels: int = 4) -
     return f"channel {hits[0]}"
 
 
-def sinusoidal_value(embed_dim: int, t: int, index: int, digits: int = 4, convention: str = "lesson") -> str:
-    """Value of element ``index`` of the sinusoidal embedding of timestep ``t``, rounded to ``digits``.
-
-    ``convention="lesson"`` uses the reference (exponent i/half); ``"course"`` uses the course
-    notebook's ``half_dim - 1`` denominator. Both put all sines first, then all cosines.
-    """
+def _reference_embedding(embed_dim: int, t: float) -> list[float]:
     import torch
 
-    if convention == "lesson":
-        from reference.unet import SinusoidalPositionEmbedding
+    from reference.unet import SinusoidalPositionEmbedding
 
-        value = SinusoidalPositionEmbedding(embed_dim)(torch.tensor([t]))[0, index].item()
-    elif convention == "course":
-        half = embed_dim // 2
-        freqs = torch.exp(torch.arange(half, dtype=torch.float32) * -(math.log(10000.0) / (half - 1)))
-        args = torch.tensor([t], dtype=torch.float32)[:, None] * freqs[None, :]
-        value = torch.cat([args.sin(), args.cos()], dim=-1)[0, index].item()
-    else:
-        raise ValueError(f"unknown convention {convention!r}")
-    value = round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+    with torch.no_grad():
+        return SinusoidalPositionEmbedding(embed_dim)(torch.tensor([t], dtype=torch.float64))[0].tolist()
+
+
+def sinusoidal_value(embed_dim: int, t: int, index: int, digits: int = 4) -> str:
+    """Element ``index`` of the reference sinusoidal embedding of timestep ``t``, rounded to ``digits``."""
+    value = round(_reference_embedding(embed_dim, t)[index], digits) + 0.0  # + 0.0 turns -0.0 into 0.0
     return f"{value:.{digits}f}"
-
-
-def sinusoidal_frequency(embed_dim: int, index: int, digits: int = 4, convention: str = "lesson") -> str:
-    """Angular frequency ω_index of the sinusoidal embedding, in scientific notation with ``digits``
-    significant decimals when below 0.001, fixed otherwise."""
-    half = embed_dim // 2
-    denom = half if convention == "lesson" else half - 1
-    if convention not in ("lesson", "course"):
-        raise ValueError(f"unknown convention {convention!r}")
-    omega = math.exp(-math.log(10000.0) * index / denom)
-    return f"{omega:.{digits}e}" if omega < 1e-3 else f"{omega:.{digits}f}"
 
 
 def norm_statistics(kind: str, batch: int, channels: int, groups: int = 8) -> str:
@@ -269,13 +250,11 @@ def gelu_minimum(digits: int = 2) -> str:
     return f"{nn.GELU()(grid).min().item():.{digits}f}"
 
 
-def sinusoidal_periods(embed_dim: int, convention: str = "lesson") -> str:
-    """The divisors 1/ω_i of t for every frequency of the sinusoidal embedding, as ``"1, 10, 100, 1000"``."""
-    half = embed_dim // 2
-    if convention not in ("lesson", "course"):
-        raise ValueError(f"unknown convention {convention!r}")
-    denom = half if convention == "lesson" else half - 1
-    return ", ".join(f"{math.exp(math.log(10000.0) * i / denom):.6g}" for i in range(half))
+def sinusoidal_periods(embed_dim: int) -> str:
+    """The divisors 1/ω_i of t in the reference embedding, read off its sines at t = 1 (asin gives ω_i
+    back since every ω_i ≤ 1 < π/2), as ``"1, 10, 100, 1000"``."""
+    sines = _reference_embedding(embed_dim, 1.0)[: embed_dim // 2]
+    return ", ".join(f"{1.0 / math.asin(value):.6g}" for value in sines)
 
 
 def channel_progression(
@@ -334,7 +313,6 @@ FACTS: dict[str, Callable[..., str]] = {
     "rearrange_shape": rearrange_shape,
     "rearrange_channel_index": rearrange_channel_index,
     "sinusoidal_value": sinusoidal_value,
-    "sinusoidal_frequency": sinusoidal_frequency,
     "norm_statistics": norm_statistics,
     "groupnorm_group_size": groupnorm_group_size,
     "gelu_value": gelu_value,
