@@ -196,7 +196,8 @@ def _reference_embedding(embed_dim: int, t: float) -> list[float]:
     from reference.unet import SinusoidalPositionEmbedding
 
     with torch.no_grad():
-        return SinusoidalPositionEmbedding(embed_dim)(torch.tensor([t], dtype=torch.float64))[0].tolist()
+        values: list[float] = SinusoidalPositionEmbedding(embed_dim)(torch.tensor([t], dtype=torch.float64))[0].tolist()
+    return values
 
 
 def sinusoidal_value(embed_dim: int, t: int, index: int, digits: int = 4) -> str:
