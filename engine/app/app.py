@@ -52,6 +52,7 @@ class DrillApp(App[None]):
         "app.tcss",
         "widgets/mastery.tcss",
         "widgets/choices.tcss",
+        "widgets/blank.tcss",
         "widgets/result.tcss",
         "widgets/countdown.tcss",
     ]

@@ -2,7 +2,7 @@
 
 Workers never touch widgets: they post one of these, and a handler on the screen (or the app)
 that owns the state applies it. A worker's message goes straight to its owner, so it does not
-bubble; a widget's (``ChoicePicked``) bubbles up to the screen that handles it.
+bubble; a widget's (``ChoicePicked``, ``BlankSubmitted``) bubbles up to the screen that handles it.
 """
 
 from __future__ import annotations
@@ -38,6 +38,14 @@ class ChoicePicked(Message):
 
     def __init__(self, position: int) -> None:
         self.position = position
+        super().__init__()
+
+
+class BlankSubmitted(Message):
+    """Enter was pressed in a typed question's answer field; ``text`` is what it holds."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
         super().__init__()
 
 

@@ -52,6 +52,23 @@ def code_question_session(bank, store, now: datetime):
     raise LookupError(f"no seed puts a code question first in {section}")
 
 
+def typed_question_session(bank, store, now: datetime):
+    """A quiz session of the course's assessment blanks whose first question is typed."""
+    from engine.quiz.session import QuizSession, SessionSpec
+
+    for seed in range(100):
+        session = QuizSession.start(bank, store, SessionSpec(sections=("course.assessment",), count=5, seed=seed), now=now)
+        if session.current().question.kind == "typed":
+            return session
+    raise LookupError("no seed puts a typed question first in course.assessment")
+
+
+def mistaken_answer(session) -> list[str]:
+    """The keys that type the current typed question's first catalogued mistake, then Enter."""
+    text = session.current().question.mistakes[0].answer
+    return [*({" ": "space"}.get(character, character) for character in text), "enter"]
+
+
 async def take(folder: Path, home: Path) -> list[Path]:
     from engine.app.app import DrillApp
     from engine.app.screens.exam import ExamScreen
@@ -89,6 +106,9 @@ async def take(folder: Path, home: Path) -> list[Path]:
         await shot("home")
         await shot("quiz-question", before=lambda: app.open(QuizScreen(code_question_session(bank, store, clock()))))
         await shot("quiz-feedback", "1")
+        typed = typed_question_session(bank, store, clock())
+        await shot("quiz-typed", "escape", before=lambda: app.open(QuizScreen(typed)))
+        await shot("quiz-typed-feedback", *mistaken_answer(typed))
         await shot("drills", "escape", before=lambda: app.action_drills("forward_diffusion"))
         await shot("drills-result", "r")
         await shot("progress", "escape", "p", "down", "down")

@@ -76,11 +76,11 @@ def compose(bank: Bank, drills: Sequence[Drill], spec: ExamSpec) -> list[ExamIte
     missing = sorted(set(spec.drill_ids) - {drill.id for drill in drills})
     if missing:
         raise ExamError(f"no drill called {', '.join(missing)} can be drawn")
-    pool = [
+    drill_pool = [
         drill for drill in drills
         if (not spec.drill_ids or drill.id in spec.drill_ids) and (not spec.topics or drill.topic in spec.topics)
     ]
-    chosen = rng.sample(pool, min(spec.drills, len(pool)))
+    chosen = rng.sample(drill_pool, min(spec.drills, len(drill_pool)))
 
     items = [ExamItem(QUESTION, q.id, q.topic, q.section, 1.0) for q in questions]
     items += [ExamItem(DRILL, d.id, d.topic, d.section, spec.drill_points) for d in chosen]

@@ -1,9 +1,10 @@
 """An exam's items and its score: plain data, shared by the running exam and the reports.
 
 Points: a question is worth one point, earned only when the picks are exactly its correct
-choices (the quiz's all-or-nothing score). A drill is worth ``ExamSpec.drill_points``, scaled
-by the share of the grader's points that its latest submission earned: the code in the file
-when time runs out is what counts, as in the real assessment.
+choices (the quiz's all-or-nothing score), or for a typed question when its answer is accepted.
+A drill is worth ``ExamSpec.drill_points``, scaled by the share of the grader's points that its
+latest submission earned: the code in the file when time runs out is what counts, as in the
+real assessment.
 
 Points are kept exact; :func:`points_text` rounds them for display.
 """
@@ -32,11 +33,14 @@ class ExamItem:
     time_s: float = 0.0
     answered: bool = False
     points: float = 0.0
-    # Questions: the picks as indices into the bank's choice list, and whether they were exactly right.
+    # Questions: the picks as indices into the bank's choice list (or, for a typed question, the
+    # text typed into its blank), and whether they were exactly right.
     picked: list[int] = field(default_factory=list)
+    typed: str = ""
     correct: bool = False
-    # Drills: the latest submission's status, diagnosis keys and checks not passed (see failed_checks),
-    # how often it was graded, and the file.
+    # Drills: the latest submission's status, its checks not passed (see failed_checks), how often
+    # it was graded, and the file. Diagnosis keys: a drill's latest submission's, or the mistake a
+    # wrong typed answer was recognised as.
     status: str = ""
     diagnoses: list[str] = field(default_factory=list)
     submissions: int = 0

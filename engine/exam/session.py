@@ -41,8 +41,9 @@ from engine.exam.compose import ExamError, ExamSpec, compose, exam_drills
 from engine.exam.items import DRILL, QUESTION, ExamItem, ExamResult, failed_checks, tally
 from engine.quiz import review
 from engine.quiz.bank import Bank
-from engine.quiz.models import Choice, Question
+from engine.quiz.models import Choice, ChoiceQuestion, Question, TypedQuestion
 from engine.quiz.session import choice_order, score_answer
+from engine.quiz.typed import TypedVerdict, judge
 from engine.store import ExamRecord, Store
 
 Clock = Callable[[], float]
@@ -219,8 +220,8 @@ class Exam:
         question = self.bank.get(item.ref)
         if question is None:
             return presented
-        choices = tuple(question.choices[i] for i in choice_order(self.spec.seed, question))
-        return replace(presented, question=question, choices=choices)
+        choices = question.choices if isinstance(question, ChoiceQuestion) else []
+        return replace(presented, question=question, choices=tuple(choices[i] for i in choice_order(self._seed, question)))
 
     @property
     def current_item(self) -> PresentedItem | None:
@@ -253,26 +254,50 @@ class Exam:
         self._save()
 
     def answer_question(self, positions: Iterable[int]) -> ExamItem:
-        """Answer the current question; ``positions`` index its choices as presented, from 0."""
+        """Answer the current choice question; ``positions`` index its choices as presented, from 0."""
+        item, question = self._open_question()
+        if not isinstance(question, ChoiceQuestion):
+            raise ExamError("this question takes a typed answer")
+        picked = _picks(question, positions, choice_order(self._seed, question))
+        correct, credit = score_answer(question, picked)
+        item.picked = picked
+        self._mark(item, question, correct, credit, picked)
+        return item
+
+    def answer_typed(self, text: str) -> TypedVerdict:
+        """Answer the current typed question with the text for its blank; the verdict is kept until the end."""
+        item, question = self._open_question()
+        if not isinstance(question, TypedQuestion):
+            raise ExamError("this question takes a choice number")
+        if not text.strip():
+            raise ExamError("type what goes in the blank")
+        verdict = judge(question, text)
+        item.typed = verdict.given
+        item.diagnoses = [verdict.feedback.key] if verdict.feedback else []
+        self._mark(item, question, verdict.accepted, float(verdict.accepted), [])
+        return verdict
+
+    def _open_question(self) -> tuple[ExamItem, Question]:
         self._guard()
         presented = self.current_item
         if presented is None or presented.question is None:
             raise ExamError("the current item is not a question")
-        item, question = presented.item, presented.question
-        if item.answered:
+        if presented.item.answered:
             raise ExamError("this question is already answered")
-        picked = _picks(question, presented, positions, choice_order(self.spec.seed, question))
+        return presented.item, presented.question
+
+    def _mark(self, item: ExamItem, question: Question, correct: bool, credit: float, picked: list[int]) -> None:
+        """Record a final answer in the exam's state; it is sealed, and reaches the learner's history
+        (quiz attempts, review cards) only when the exam is submitted or runs out."""
         self._settle()
-        correct, credit = score_answer(question, picked)
-        item.answered, item.picked, item.correct = True, picked, correct
+        item.answered, item.correct = True, correct
         item.points = item.max_points if correct else 0.0
         self.sealed.append({
-            "kind": QUESTION, "question_id": question.id, "topic": question.topic, "section": question.section,
+            "kind": QUESTION, "question_id": question.id, "topic": item.topic, "section": question.section,
             "correct": correct, "credit": credit, "picked": picked, "duration_s": item.time_s, "at": self.clock(),
         })
         self.current = self._next_unanswered(exclude_current=False)
         self._save()
-        return item
 
     def prepare_drill(self, workspace: Path | None = None) -> Path:
         """The learner's file for the current drill, written from the starter on first visit.
@@ -349,7 +374,7 @@ class Exam:
     def result(self) -> ExamResult:
         return tally(
             exam_id=self.id,
-            seed=self.spec.seed,
+            seed=self._seed,
             items=self.items,
             time_used_s=self.time_used(),
             time_limit_s=self.spec.limit_s,
@@ -375,6 +400,11 @@ class Exam:
                     entry["duration_s"], entry["file"], extra={"exam": self.id}, created_at=_moment(entry["at"]),
                 )
         self.sealed = []
+
+    @property
+    def _seed(self) -> int:
+        assert self.spec.seed is not None, "a started exam always has a seed"
+        return self.spec.seed
 
     def _drill(self, drill_id: str) -> Drill:
         return self.drills[drill_id] if drill_id in self.drills else get_drill(drill_id)
@@ -423,13 +453,13 @@ class Exam:
         self.store.save_exam(self.id, self._state(), finished_at=finished)
 
 
-def _picks(question: Question, presented: PresentedItem, positions: Iterable[int], order: list[int]) -> list[int]:
+def _picks(question: ChoiceQuestion, positions: Iterable[int], order: list[int]) -> list[int]:
     """Presented positions -> indices into the bank's choice list, refusing impossible answers."""
-    positions = sorted(set(positions))
-    if not positions:
+    chosen = sorted(set(positions))
+    if not chosen:
         raise ExamError("pick at least one choice")
-    if not all(0 <= position < len(presented.choices) for position in positions):
-        raise ExamError(f"choices are numbered 1 to {len(presented.choices)}")
-    if not question.multi and len(positions) != 1:
+    if not all(0 <= position < len(order) for position in chosen):
+        raise ExamError(f"choices are numbered 1 to {len(order)}")
+    if not question.multi and len(chosen) != 1:
         raise ExamError("pick exactly one choice")
-    return sorted(order[position] for position in positions)
+    return sorted(order[position] for position in chosen)

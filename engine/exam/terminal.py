@@ -1,7 +1,7 @@
 """The mock exam in the plain terminal: ``drill exam --minutes 45 --seed 7``.
 
-Questions are answered one line at a time, as in ``drill quiz`` (``2``, ``1,3``); ``s`` skips to
-the next unanswered item and ``q`` stops. A drill item prints the path of its starter file and
+Questions are answered one line at a time, as in ``drill quiz`` (``2``, ``1,3``, or the text for
+a typed question's blank); ``s`` skips to the next unanswered item and ``q`` stops. A drill item prints the path of its starter file and
 waits for Enter to grade it. Answers are not marked until the exam is submitted, as in the real
 assessment; the drill grader's score is shown, its failed checks and diagnoses only at the end.
 Once every item is answered the exam is submitted, but while time is left and a drill has not
@@ -25,7 +25,9 @@ from engine.drills.results import ERROR, PASS
 from engine.exam.compose import ExamError
 from engine.exam.items import DRILL, ExamResult, points_text
 from engine.exam.session import Exam, PresentedItem, TimeUp
-from engine.quiz.terminal import parse_answer, plain_text
+from engine.quiz.models import TypedQuestion
+from engine.quiz.terminal import code_block, parse_answer, plain_text, show_body
+from engine.quiz.typed import TypedVerdict, judge
 
 _STOP, _SKIP, _YES = ("q", "quit"), ("s", "skip", "n", "next"), ("y", "yes")
 
@@ -75,19 +77,19 @@ def _prompt(exam: Exam, stdin: TextIO, stdout: TextIO) -> str:
 
 def _ask_question(exam: Exam, presented: PresentedItem, stdin: TextIO, stdout: TextIO) -> None:
     question = presented.question
+    assert question is not None
     stdout.write(f"\nItem {presented.number}/{presented.total}  [question · {question.topic} / {question.section}]\n")
-    stdout.write(plain_text(question.prompt) + "\n\n")
-    for number, choice in enumerate(presented.choices, start=1):
-        stdout.write(f"  {number}) " + plain_text(choice.text).replace("\n", "\n     ") + "\n")
-    if question.multi:
-        stdout.write("Several choices may be right: give all their numbers, such as 1,3.\n")
+    show_body(question, presented.choices, stdout)
     while True:
         line = _prompt(exam, stdin, stdout)
         if line.lower() in _SKIP:
             exam.skip()
             return
         try:
-            exam.answer_question(parse_answer(line))
+            if isinstance(question, TypedQuestion):
+                exam.answer_typed(line)
+            else:
+                exam.answer_question(parse_answer(line))
         except (ValueError, ExamError) as error:
             stdout.write(f"{error}.\n")
             continue
@@ -219,8 +221,20 @@ def _show_review(exam: Exam, result: ExamResult, out: TextIO) -> None:
                     out.write(f"\n{number}. {item.ref}: {bug.title}\n   {bug.explanation}\n   Fix: {bug.hint}\n")
         elif not item.correct and presented.question is not None:
             question = presented.question
-            right = "; ".join(plain_text(choice.text) for choice in question.choices if choice.correct)
-            out.write(
-                f"\n{number}. {plain_text(question.prompt).splitlines()[0]}\n   Answer: {right}\n"
-                f"   {plain_text(question.explanation)}\n"
-            )
+            out.write(f"\n{number}. {plain_text(question.prompt).splitlines()[0]}\n")
+            if isinstance(question, TypedQuestion):
+                out.write(textwrap.indent(code_block(question.code), "   ") + "\n")
+                if item.answered:
+                    verdict = judge(question, item.typed)
+                    out.write(f"   Your answer: {item.typed}\n" + _why(verdict))
+                out.write(f"   Answer: {question.answer}\n")
+            else:
+                right = "; ".join(plain_text(choice.text) for choice in question.choices if choice.correct)
+                out.write(f"   Answer: {right}\n")
+            out.write(f"   {plain_text(question.explanation)}\n")
+
+
+def _why(verdict: TypedVerdict) -> str:
+    if verdict.feedback is None:
+        return ""
+    return f"   {verdict.feedback.title}: {plain_text(verdict.feedback.explanation)}\n"

@@ -1,5 +1,8 @@
 """Loading the quiz bank: every ``*.json`` file in the ``quiz_bank`` folder except the schema.
 
+The bank is content, found by its package name (``BANK_PACKAGE``) rather than imported, so that
+the engine never depends on it statically.
+
 A malformed bank raises :class:`BankError`, which lists every problem found in every file, one
 per line as ``file: question id: field: what is wrong``, so that an author can fix them all in
 one pass.
@@ -15,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
+from engine.quiz.catalog import CHOICE, TYPED
 from engine.quiz.models import VISIBLE_PATTERN, BankFile, Question
 
+BANK_PACKAGE = "quiz_bank"
 SCHEMA_FILE = "schema.json"
 _NONE = "-"
 
@@ -64,14 +70,15 @@ class Bank:
         return self._by_id[question_id]
 
     def counts(self, key: str) -> Counter[str]:
-        """How many questions per ``topic`` or per ``section``."""
+        """How many questions per ``topic``, ``section`` or ``kind``."""
         return Counter(getattr(question, key) for question in self.questions)
 
 
 def default_folder() -> Path:
-    import quiz_bank
+    """The folder of the installed ``quiz_bank`` package."""
+    from importlib.resources import files
 
-    return Path(quiz_bank.__file__).parent
+    return Path(str(files(BANK_PACKAGE)))
 
 
 def bank_files(folder: Path) -> list[Path]:
@@ -145,7 +152,7 @@ def _validate(path: Path, data: Any) -> tuple[list[Question], list[Problem]]:
     return questions, problems
 
 
-def _problem_from(file: str, data: Any, detail: dict[str, Any]) -> Problem:
+def _problem_from(file: str, data: Any, detail: ErrorDetails) -> Problem:
     location = list(detail["loc"])
     question = _NONE
     if len(location) >= 2 and location[0] == "questions" and isinstance(location[1], int):
@@ -153,7 +160,10 @@ def _problem_from(file: str, data: Any, detail: dict[str, Any]) -> Problem:
         entry = data["questions"][index]
         given_id = entry.get("id") if isinstance(entry, dict) else None
         question = given_id if isinstance(given_id, str) and given_id else f"questions[{index}]"
-        location = location[2:]
+        # A question's errors come under its kind's tag (questions[3].choice.difficulty): the kind is implied.
+        location = location[3:] if location[2:3] in ([CHOICE], [TYPED]) else location[2:]
+    if detail["type"] == "kind":
+        return Problem(file, question, "kind", str(detail["msg"]))
     return Problem(file, question, _format_location(location), _message(detail))
 
 
@@ -164,11 +174,11 @@ def _format_location(location: list[str | int]) -> str:
     return text or _NONE
 
 
-def _message(detail: dict[str, Any]) -> str:
+def _message(detail: ErrorDetails) -> str:
     if detail["type"] == "value_error":
         return str(detail["ctx"]["error"])
     if detail["type"] == "string_pattern_mismatch" and detail["ctx"]["pattern"] == VISIBLE_PATTERN:
         return "must not be empty"
     if detail["type"] == "extra_forbidden":
         return "unknown field"
-    return detail["msg"]
+    return str(detail["msg"])

@@ -1,4 +1,11 @@
-"""The bank's topics and sections, kept free of pydantic so that building the CLI parser stays cheap."""
+"""The bank's topics, sections and question kinds, kept free of pydantic so that building the CLI
+parser (and starting the app) stays cheap."""
+
+from typing import Final
+
+# A question is answered by picking choices, or by typing what goes in a blank of code.
+CHOICE: Final = "choice"
+TYPED: Final = "typed"
 
 TOPICS = ("ddpm", "schedules", "cfg", "course", "unet", "shapes")
 
@@ -14,6 +21,9 @@ SECTIONS = (
     "cfg.sampling",
     "cfg.guidance_scale",
     "course.differences",
+    "course.blocks",
+    "course.assessment",
+    "course.clip",
     "unet.architecture",
     "unet.skip_connections",
     "unet.groupnorm",

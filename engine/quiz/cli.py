@@ -49,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--resume", nargs="?", const=_LATEST, type=_positive, metavar="SESSION",
         help="carry on a saved session (default: the latest unfinished one)",
     )
-    parser.add_argument("--check", action="store_true", help="validate the bank and recompute its facts, then exit")
+    parser.add_argument(
+        "--check", action="store_true", help="validate the bank, recompute its facts and try its typed answers, then exit"
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -117,12 +119,13 @@ def _say_what_is_due(session: QuizSession, stdout: TextIO) -> None:
 
 def _check(bank: Bank, stdout: TextIO, stderr: TextIO) -> int:
     from engine.quiz.facts import verify_facts
+    from engine.quiz.typed import verify_typed
 
-    problems = verify_facts(bank)
+    problems = verify_facts(bank) + verify_typed(bank)
     for problem in problems:
         print(problem, file=stderr)
     print(f"{len(bank)} questions", file=stdout)
-    for key in ("topic", "section"):
+    for key in ("kind", "topic", "section"):
         print(f"by {key}:", file=stdout)
         for name, count in sorted(bank.counts(key).items()):
             print(f"  {name:26} {count:4}", file=stdout)

@@ -1,31 +1,33 @@
 """Facts are computed, not typed: a question whose answer is a number or a shape names the
-reference computation that produces it, and :func:`verify_facts` recomputes every one.
+computation that produces it, and :func:`verify_facts` recomputes every one.
 
-The registries live in ``facts_ddpm`` and ``facts_unet``; they import torch and the reference, so
-this module is imported only to verify facts, never to load the bank or run a quiz.
+The computations are content and live with the bank, in the module named ``FACTS_MODULE``
+(``quiz_bank.facts``), which exposes a ``FACTS`` dict from names to functions. It is found by
+name, so the engine never imports the bank; and since the facts import torch and the reference,
+it is loaded only to verify facts, never to load the bank or run a quiz.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Mapping
 from functools import cache
 
-from engine.quiz.bank import Bank, Problem
-from engine.quiz.models import Question
+from engine.quiz.bank import BANK_PACKAGE, Bank, Problem
+from engine.quiz.models import ChoiceQuestion, Fact, Question
 
 FactFunction = Callable[..., str]
+FACTS_MODULE = f"{BANK_PACKAGE}.facts"
 
 
 @cache
-def registry() -> dict[str, FactFunction]:
-    from engine.quiz.facts_ddpm import FACTS as ddpm_facts
-    from engine.quiz.facts_unet import FACTS as unet_facts
-
-    clashes = sorted(ddpm_facts.keys() & unet_facts.keys())
-    if clashes:
-        raise ValueError(f"fact names defined twice: {', '.join(clashes)}")
-    return {**ddpm_facts, **unet_facts}
+def registry(module: str = FACTS_MODULE) -> dict[str, FactFunction]:
+    """The ``FACTS`` registry of ``module``."""
+    facts = importlib.import_module(module).FACTS
+    if not isinstance(facts, dict):
+        raise TypeError(f"{module}.FACTS must be a dict of fact functions")
+    return facts
 
 
 def mentions(text: str, value: str) -> bool:
@@ -41,31 +43,48 @@ def mentions(text: str, value: str) -> bool:
 
 
 def verify_facts(bank: Bank, facts: Mapping[str, FactFunction] | None = None) -> list[Problem]:
-    """Recompute each question's fact: it must appear in every correct choice and in no wrong one."""
+    """Recompute each question's facts: an answer fact must appear in every correct answer and in no
+    wrong one; a prompt fact in the prompt."""
     facts = registry() if facts is None else facts
     return [
-        Problem(f"{question.topic}.json", question.id, field, message)
+        Problem(f"{question.topic}.json", question.id, _field(index, field), message)
         for question in bank
-        if question.fact is not None
-        for field, message in _check(question, facts)
+        for index, fact in enumerate(question.facts)
+        for field, message in _check(question, fact, facts)
     ]
 
 
-def _check(question: Question, facts: Mapping[str, FactFunction]) -> list[tuple[str, str]]:
-    fact = question.fact
+def _field(index: int, field: str) -> str:
+    """A field of the fact itself (".name", ".") is named from the fact's place in the list."""
+    return f"facts[{index}]{field}".rstrip(".") if field.startswith(".") else field
+
+
+def _answers(question: Question) -> list[tuple[str, str, bool]]:
+    """``(field, text, correct)`` for every answer a question offers or catalogues."""
+    if isinstance(question, ChoiceQuestion):
+        return [(f"choices[{i}].text", choice.text, choice.correct) for i, choice in enumerate(question.choices)]
+    return [("answer", question.answer, True)] + [
+        (f"mistakes[{i}].answer", mistake.answer, False) for i, mistake in enumerate(question.mistakes)
+    ]
+
+
+def _check(question: Question, fact: Fact, facts: Mapping[str, FactFunction]) -> list[tuple[str, str]]:
+    """``(field, problem)`` pairs; a field starting with "." belongs to the fact itself."""
     function = facts.get(fact.name)
     if function is None:
-        return [("fact.name", f"unknown fact '{fact.name}'")]
+        return [(".name", f"unknown fact '{fact.name}'")]
     try:
         value = function(**fact.args)
     except Exception as error:  # noqa: BLE001 - a failing fact is a problem to report, whatever the failure
-        return [("fact.args", f"{fact.name}(**{fact.args}) failed: {type(error).__name__}: {error}")]
+        return [(".args", f"{fact.name}(**{fact.args}) failed: {type(error).__name__}: {error}")]
     if not isinstance(value, str) or not value:
-        return [("fact", f"{fact.name} returned {value!r}, not a non-empty string")]
+        return [(".", f"{fact.name} returned {value!r}, not a non-empty string")]
+    if fact.where == "prompt":
+        return [] if mentions(question.prompt, value) else [("prompt", f"lacks the computed value {value!r}")]
     problems = []
-    for index, choice in enumerate(question.choices):
-        if choice.correct and not mentions(choice.text, value):
-            problems.append((f"choices[{index}].text", f"is correct but lacks the computed value {value!r}"))
-        if not choice.correct and mentions(choice.text, value):
-            problems.append((f"choices[{index}].text", f"is wrong but contains the computed value {value!r}"))
+    for field, text, correct in _answers(question):
+        if correct and not mentions(text, value):
+            problems.append((f"{field}", f"is correct but lacks the computed value {value!r}"))
+        if not correct and mentions(text, value):
+            problems.append((f"{field}", f"is wrong but contains the computed value {value!r}"))
     return problems

@@ -12,14 +12,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
+from typing import Any
 
 from engine.drills.catalog import Drill, all_drills
 from engine.drills.results import PASS
 from engine.exam.items import ExamResult, result_of
 from engine.quiz.bank import Bank, BankError, load_bank
+from engine.quiz.blank_code import BLANK, shown
 from engine.quiz.catalog import SECTIONS, TOPICS
+from engine.quiz.models import TypedQuestion
+from engine.quiz.typed import judge
 from engine.reports.advice import Advice, study_next
-from engine.store import DrillAttempt, QuizAttempt, Store
+from engine.store import DrillAttempt, ExamRecord, QuizAttempt, Store
 
 MAX_BUGS = 8
 MAX_MISSED = 10
@@ -111,6 +115,10 @@ class BugRow:
 
 @dataclass(frozen=True)
 class MissedQuestion:
+    """A question answered wrong at least once. For a typed question, ``blank`` is its line with the
+    blank, ``answer`` what the course writes there, and ``last_typed`` and ``mistake`` what the
+    learner typed last and what that answer was recognised as (empty when unknown)."""
+
     question_id: str
     topic: str
     section: str
@@ -118,6 +126,10 @@ class MissedQuestion:
     misses: int
     attempts: int
     last_correct: bool
+    blank: str = ""
+    answer: str = ""
+    last_typed: str = ""
+    mistake: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,7 +215,7 @@ def collect(
         days=_days(quiz, attempts, exams),
         drills=drill_rows,
         bugs=bugs,
-        missed=_missed(quiz, bank),
+        missed=_missed(quiz, bank, _typed_answers(store, quiz, records)),
         exams=exams,
         exams_in_progress=len(records) - len(exams),
         advice=(),
@@ -327,7 +339,7 @@ def _bugs(attempts: list[DrillAttempt], drills: Sequence[Drill]) -> tuple[BugRow
     return tuple(rows[:MAX_BUGS])
 
 
-def _missed(quiz: list[QuizAttempt], bank: Bank) -> tuple[MissedQuestion, ...]:
+def _missed(quiz: list[QuizAttempt], bank: Bank, typed: dict[str, str]) -> tuple[MissedQuestion, ...]:
     tries: dict[str, list[QuizAttempt]] = {}
     for attempt in quiz:
         tries.setdefault(attempt.question_id, []).append(attempt)
@@ -337,20 +349,52 @@ def _missed(quiz: list[QuizAttempt], bank: Bank) -> tuple[MissedQuestion, ...]:
         if not misses:
             continue
         question = bank.get(qid)
-        rows.append(
-            (
-                -len(misses),
-                -misses[-1].answered_at.timestamp(),
-                MissedQuestion(
-                    question_id=qid,
-                    topic=answers[-1].topic,
-                    section=answers[-1].section,
-                    prompt=one_line(question.prompt) if question else qid,
-                    misses=len(misses),
-                    attempts=len(answers),
-                    last_correct=answers[-1].correct,
-                ),
-            )
+        row = MissedQuestion(
+            question_id=qid,
+            topic=answers[-1].topic,
+            section=answers[-1].section,
+            prompt=one_line(question.prompt) if question else qid,
+            misses=len(misses),
+            attempts=len(answers),
+            last_correct=answers[-1].correct,
         )
-    rows.sort(key=lambda row: row[:2] + (row[2].question_id,))
+        if isinstance(question, TypedQuestion):
+            row = _with_blank(row, question, typed.get(qid, ""))
+        rows.append((-len(misses), -misses[-1].answered_at.timestamp(), row))
+    rows.sort(key=lambda row: (*row[:2], row[2].question_id))
     return tuple(row[2] for row in rows[:MAX_MISSED])
+
+
+def _with_blank(row: MissedQuestion, question: TypedQuestion, last_typed: str) -> MissedQuestion:
+    verdict = judge(question, last_typed) if last_typed else None
+    mistake = verdict.feedback.title if verdict is not None and verdict.feedback is not None else ""
+    return replace(row, blank=shown(question.code, BLANK), answer=question.answer, last_typed=last_typed, mistake=mistake)
+
+
+def _typed_answers(store: Store, quiz: list[QuizAttempt], records: Sequence[ExamRecord]) -> dict[str, str]:
+    """The text of every typed question's latest answer, read from the quiz session or the mock exam
+    that asked it (the attempts table keeps only whether it was right)."""
+    latest: dict[str, str] = {}
+    sessions: dict[int, dict[str, Any]] = {}
+    exams = sorted((record for record in records if record.state.get("items")), key=lambda record: record.started_at)
+    for attempt in quiz:
+        if attempt.session_id is not None:
+            if attempt.session_id not in sessions:
+                record = store.quiz_session(attempt.session_id)
+                sessions[attempt.session_id] = record.state.get("outcomes", {}) if record else {}
+            text = sessions[attempt.session_id].get(attempt.question_id, {}).get("typed")
+        else:
+            text = _exam_answer(exams, attempt)
+        if text:
+            latest[attempt.question_id] = text
+    return latest
+
+
+def _exam_answer(exams: Sequence[ExamRecord], attempt: QuizAttempt) -> str | None:
+    """The typed text of an exam attempt: from the latest exam begun before it that answered the question."""
+    for record in reversed(exams):
+        if record.started_at <= attempt.answered_at:
+            for item in record.state["items"]:
+                if item.get("ref") == attempt.question_id and item.get("typed"):
+                    return str(item["typed"])
+    return None

@@ -27,7 +27,8 @@ from engine.exam.compose import ExamSpec, exam_drills
 from engine.exam.session import Exam, TimeUp
 from engine.quiz import review
 from engine.quiz.bank import Bank, load_bank
-from engine.quiz.models import Question
+from engine.quiz.models import Question, TypedQuestion
+from engine.quiz.typed import judge
 from engine.reports.history import History, collect
 from engine.reports.render import render
 from engine.store import Store
@@ -90,6 +91,13 @@ def _answer(learner: _Learner, question: Question, choices: Sequence) -> list[in
     return [learner.rng.choice([i for i in range(len(choices)) if i not in right])]
 
 
+def _typed(learner: _Learner, question: TypedQuestion) -> str:
+    """What the learner types: the course's answer, or one of the mistakes the item catalogues."""
+    if learner.knows(question) or not question.mistakes:
+        return question.answer
+    return learner.rng.choice(question.mistakes).answer
+
+
 def fill(store: Store, workspace: Path, bank: Bank, drills: Sequence[Drill], seed: int = SEED) -> datetime:
     """Write the synthetic learner's history into ``store``; returns the report's 'now'."""
     rng = random.Random(seed)
@@ -105,8 +113,11 @@ def fill(store: Store, workspace: Path, bank: Bank, drills: Sequence[Drill], see
             continue
         for _ in range(rng.randint(6, 14)):
             question = rng.choice(questions)
-            picked = _answer(learner, question, question.choices)
-            correct = set(picked) == question.correct_indices
+            if isinstance(question, TypedQuestion):
+                picked, correct = [], judge(question, _typed(learner, question)).accepted
+            else:
+                picked = _answer(learner, question, question.choices)
+                correct = set(picked) == question.correct_indices
             duration = rng.uniform(8, 75)
             moment += timedelta(seconds=duration)
             store.record_quiz_attempt(question.id, question.topic, question.section, correct, float(correct), picked,
@@ -146,7 +157,10 @@ def _take_exam(store, bank, drills, learner, moment, workspace, rng, timed_out: 
                     exam.skip()
             else:
                 clock.now += rng.uniform(25, 110) * pace
-                exam.answer_question(_answer(learner, presented.question, presented.choices))
+                if isinstance(presented.question, TypedQuestion):
+                    exam.answer_typed(_typed(learner, presented.question))
+                else:
+                    exam.answer_question(_answer(learner, presented.question, presented.choices))
         exam.finish()
 
 

@@ -90,15 +90,56 @@ BANK = {
 }
 
 
+def _typed(qid: str, code: str, answer: str, mistake: tuple[str, str, str]) -> dict:
+    wrong, key, title = mistake
+    names = sorted({name for name in ("w", "c", "u", "a") if name in f"{code} {answer}"})
+    return {
+        "id": qid,
+        "kind": "typed",
+        "section": "course.assessment",
+        "difficulty": 2,
+        "prompt": f"Fill the blank of `{qid}`.",
+        "code": code,
+        "answer": answer,
+        "variables": {name: {"low": 0.5, "high": 2} for name in names},
+        "mistakes": [{"answer": wrong, "key": key, "title": title, "explanation": f"The explanation of {title.lower()}."}],
+        "explanation": f"The explanation of {qid}.",
+    }
+
+
+TYPED_BANK = {
+    "course": [
+        _typed(
+            "course-guidance", "e = ____", "(1 + w) * c - w * u",
+            ("u + w * (c - u)", "course.guidance.lessons_form", "The lessons' formula"),
+        ),
+        _typed("course-cumprod", "a_bar = ____(a, dim=0)", "torch.cumprod", ("torch.cumsum", "course.schedule.cumsum", "A running sum")),
+    ],
+    "ddpm": BANK["ddpm"][:1],
+}
+
+
+def _write(folder, banks: dict) -> None:
+    folder.mkdir()
+    for topic, questions in banks.items():
+        (folder / f"{topic}.json").write_text(json.dumps({"topic": topic, "questions": questions}), encoding="utf-8")
+
+
+@pytest.fixture
+def typed_bank(tmp_path):
+    """Two typed items (course) and one choice question (ddpm)."""
+    from engine.quiz.bank import load_bank
+
+    _write(tmp_path / "typed-bank", TYPED_BANK)
+    return load_bank(tmp_path / "typed-bank")
+
+
 @pytest.fixture
 def bank(tmp_path):
     from engine.quiz.bank import load_bank
 
-    folder = tmp_path / "bank"
-    folder.mkdir()
-    for topic, questions in BANK.items():
-        (folder / f"{topic}.json").write_text(json.dumps({"topic": topic, "questions": questions}), encoding="utf-8")
-    return load_bank(folder)
+    _write(tmp_path / "bank", BANK)
+    return load_bank(tmp_path / "bank")
 
 
 @pytest.fixture

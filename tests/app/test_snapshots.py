@@ -90,3 +90,31 @@ def test_progress(snap_compare, make_app):
 
 def test_help(snap_compare, make_app):
     assert snap_compare(make_app(), run_before=settled("question_mark"))
+
+
+def typed_quiz(answer: str | None = None):
+    """A ``run_before`` that opens the quiz on its first typed question and, when given, answers it."""
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await pilot.press("q")
+        screen = app.screen
+        while screen.presented.question.kind == "choice":
+            right = next(i for i, choice in enumerate(screen.presented.choices) if choice.correct)
+            await pilot.press(str(right + 1), "enter")
+        if answer is not None:
+            await pilot.press(*[{" ": "space"}.get(character, character) for character in answer], "enter")
+        await pilot.pause()
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
+        app.clear_notifications()
+
+    return run_before
+
+
+def test_quiz_typed_question(snap_compare, make_app, typed_bank):
+    assert snap_compare(make_app(bank=typed_bank), run_before=typed_quiz())
+
+
+def test_quiz_typed_feedback(snap_compare, make_app, typed_bank):
+    assert snap_compare(make_app(bank=typed_bank), run_before=typed_quiz("torch.cumsum"))

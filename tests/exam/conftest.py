@@ -73,6 +73,29 @@ def bank(tmp_path: Path):
     return load_bank(folder)
 
 
+def typed(qid: str, section: str = "course.assessment") -> dict:
+    """A typed item: the course's guidance line, with one catalogued mistake."""
+    return {
+        "id": qid, "kind": "typed", "section": section, "difficulty": 2, "prompt": f"Fill the blank of {qid}.",
+        "code": "e_t = ____", "answer": "(1 + w) * keep - w * drop",
+        "variables": {name: {"low": -2, "high": 2} for name in ("w", "keep", "drop")},
+        "mistakes": [{"answer": "drop + w * (keep - drop)", "key": "course.guidance.lessons_form",
+                      "title": "The lessons' formula", "explanation": "The course writes (1 + w)·keep − w·drop."}],
+        "explanation": f"Explanation of {qid}.",
+    }
+
+
+@pytest.fixture
+def typed_bank(tmp_path: Path):
+    """Two topics: ddpm (two choice questions) and course (two typed items)."""
+    folder = tmp_path / "typed-bank"
+    folder.mkdir()
+    files = {"ddpm": [question(f"ddpm-{i}", "ddpm.forward") for i in range(2)], "course": [typed("course-0"), typed("course-1")]}
+    for topic, questions in files.items():
+        (folder / f"{topic}.json").write_text(json.dumps({"topic": topic, "questions": questions}), encoding="utf-8")
+    return load_bank(folder)
+
+
 def fake_drill(drill_id: str, topic: str, section: str) -> Drill:
     bugs = (Bug(f"{drill_id}.bug", f"Bug of {drill_id}", f"Why {drill_id} breaks.", f"Fix {drill_id}."),)
     return Drill(drill_id, f"Title of {drill_id}", topic, "Lesson", section, drill_id, f"Summary of {drill_id}.", ("hint",), bugs)

@@ -46,6 +46,27 @@ def multi_question(qid: str, section: str = "ddpm.loss", **overrides) -> dict:
     )
 
 
+def typed_question(qid: str, section: str = "ddpm.forward", **overrides) -> dict:
+    """A typed item: the blank of a guidance line, compared by value on random w, c and u."""
+    data = {
+        "id": qid,
+        "kind": "typed",
+        "section": section,
+        "difficulty": 2,
+        "prompt": f"Fill the blank of {qid}.",
+        "code": "e = ____",
+        "answer": "(1 + w) * c - w * u",
+        "variables": {name: {"low": -2, "high": 2} for name in ("w", "c", "u")},
+        "mistakes": [
+            {"answer": "u + w * (c - u)", "key": "guidance.lessons_form", "title": "The lessons' form",
+             "explanation": "That is the lessons' w·(c − u); this code writes (1 + w)·c − w·u."},
+        ],
+        "explanation": f"Explanation of {qid}.",
+    }
+    data.update(copy.deepcopy(overrides))
+    return data
+
+
 def write_bank(folder: Path, topic: str, questions: list[dict], filename: str | None = None) -> Path:
     path = folder / (filename or f"{topic}.json")
     path.write_text(json.dumps({"topic": topic, "questions": questions}), encoding="utf-8")
@@ -93,6 +114,11 @@ def make_question():
 @pytest.fixture
 def make_multi():
     return multi_question
+
+
+@pytest.fixture
+def make_typed():
+    return typed_question
 
 
 @pytest.fixture

@@ -48,7 +48,9 @@ def test_problem_format():
         ({"explanation": ""}, "ddpm.json: q-1: explanation: must not be empty"),
         ({"colour": "red"}, "ddpm.json: q-1: colour: unknown field"),
         ({"topic": "unet"}, "ddpm.json: q-1: topic: is 'unet' but the file's topic is 'ddpm'"),
-        ({"fact": {"args": {}}}, "ddpm.json: q-1: fact.name: Field required"),
+        ({"facts": [{"args": {}}]}, "ddpm.json: q-1: facts[0].name: Field required"),
+        ({"facts": [{"name": "f", "where": "choices"}]}, "ddpm.json: q-1: facts[0].where: Input should be 'answer' or 'prompt'"),
+        ({"kind": "essay"}, "ddpm.json: q-1: kind: must be 'choice' or 'typed'"),
         ({"choices": [{"text": "only", "correct": True, "why": "w"}]}, "ddpm.json: q-1: choices: List should have at least 2 items"),
         (
             {"choices": [{"text": f"c{i}", "correct": i == 0, "why": "w"} for i in range(7)]},
@@ -155,3 +157,41 @@ def test_shipped_bank_validates_and_covers_every_section():
     assert len(bank) >= 120
     assert set(bank.counts("section")) == set(SECTIONS)
     assert set(bank.counts("topic")) <= set(TOPICS)
+    assert bank.counts("kind")["typed"] >= 40
+
+
+
+def mistake(answer: str, key: str) -> dict:
+    return {"answer": answer, "key": key, "title": "t", "explanation": "e"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"code": "x = 1"}, "ddpm.json: t-1: code: the code must contain the blank ____ exactly once, not 0 times"),
+        ({"code": "x = ____ + ____"}, "ddpm.json: t-1: code: the code must contain the blank ____ exactly once, not 2 times"),
+        ({"code": "x = (____"}, "ddpm.json: t-1: code: the code is not valid Python"),
+        ({"answer": "a +"}, "ddpm.json: t-1: answer: `a +` is not a Python expression"),
+        ({"answer": "q"}, "ddpm.json: t-1: answer: 'q' reads as a command in the plain terminal"),
+        ({"also": ["x y"]}, "ddpm.json: t-1: also: [0]: `x y` is not a Python expression"),
+        ({"mistakes": [mistake("b", "k.a")] * 2}, "ddpm.json: t-1: mistakes: two mistakes have the same key"),
+        ({"mistakes": [mistake("b", "nodots")]}, "ddpm.json: t-1: mistakes[0].key: String should match pattern"),
+        ({"mistakes": [mistake("1 +", "k.a")]}, "ddpm.json: t-1: mistakes: [0].answer: `1 +` is not a Python expression"),
+        ({"variables": {"a": {"low": 1, "high": 0}}}, "ddpm.json: t-1: variables.a: low must be less than high"),
+        ({"multi": True}, "ddpm.json: t-1: multi: unknown field"),
+        ({"choices": []}, "ddpm.json: t-1: choices: unknown field"),
+    ],
+)
+def test_each_typed_rule_gives_one_problem(bank_dir, bank_writer, make_typed, overrides, expected):
+    bank_writer("ddpm", [make_typed("t-1", **overrides), make_typed("t-2")])
+    problems = problems_of(bank_dir)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(expected), problems
+
+
+def test_a_blank_takes_a_name_where_the_code_names_something(bank_dir, bank_writer, make_typed):
+    bank_writer("ddpm", [make_typed("t-1", code="class ____(nn.Module):\n    pass", answer="DownBlock", variables={}, mistakes=[])])
+    bank_writer("unet", [make_typed("t-2", "unet.gelu", code="x = torch.____(y)", answer="torch.sqrt", variables={}, mistakes=[])])
+    assert problems_of(bank_dir) == [
+        "unet.json: t-2: answer: `torch.sqrt` is not a name: this blank takes one identifier, such as a class or function name"
+    ]

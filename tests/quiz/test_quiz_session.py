@@ -211,3 +211,56 @@ def test_review_order_puts_unseen_before_scheduled_within_a_topic(small_bank, st
     review.update_card(store, "unet-gn-0", True, 2.0, now=NOW)
     order = review.review_order([q for q in small_bank if q.topic == "unet"], store, NOW, random.Random(0))
     assert order[-1].id == "unet-gn-0"
+
+
+@pytest.fixture
+def typed_bank(bank_dir, bank_writer, make_typed, make_question):
+    from engine.quiz.bank import load_bank
+
+    bank_writer("ddpm", [make_typed("t-1"), make_question("q-1")])
+    return load_bank(bank_dir)
+
+
+def test_a_typed_answer_is_judged_recorded_and_saved(typed_bank, store):
+    session = QuizSession.start(typed_bank, store, SessionSpec(count=2, seed=1))
+    while session.current().question.id != "t-1":
+        answer_right(session)
+    assert session.current().choices == []
+    result = session.answer_typed("c * (w + 1) - u * w", duration_s=3.0, now=NOW)
+    assert result.correct and result.credit == 1.0 and result.feedback == []
+    assert result.typed.accepted and result.typed.line == "e = c * (w + 1) - u * w"
+    attempt = store.quiz_attempts(question_id="t-1")[-1]
+    assert attempt.correct and attempt.picked == [] and attempt.duration_s == 3.0
+    saved = store.quiz_session(session.id).state["outcomes"]["t-1"]
+    assert saved == {"picked": [], "typed": "c * (w + 1) - u * w", "diagnosis": None, "correct": True, "credit": 1.0}
+
+
+def test_a_wrong_typed_answer_keeps_its_diagnosis(typed_bank, store):
+    session = QuizSession.start(typed_bank, store, SessionSpec(sections=("ddpm.forward",), count=2, seed=1))
+    while session.current().question.id != "t-1":
+        answer_right(session)
+    result = session.answer_typed("u + w * (c - u)")
+    assert not result.correct and result.credit == 0.0 and not result.partial
+    assert result.typed.feedback.key == "guidance.lessons_form"
+    assert store.quiz_session(session.id).state["outcomes"]["t-1"]["diagnosis"] == "guidance.lessons_form"
+    resumed = QuizSession.resume(typed_bank, store, session.id)
+    assert resumed.score() == session.score()
+
+
+def test_answers_of_the_wrong_kind_are_refused(typed_bank, store):
+    session = QuizSession.start(typed_bank, store, SessionSpec(count=2, seed=1))
+    presented = session.current()
+    with pytest.raises(ValueError):
+        if presented.question.id == "t-1":
+            session.answer([0])
+        else:
+            session.answer_typed("0")
+    if presented.question.id == "t-1":
+        with pytest.raises(ValueError, match="type what goes in the blank"):
+            session.answer_typed("   ")
+    assert store.quiz_attempts() == []
+
+
+def test_partial_credit_is_only_meaningful_with_multi_answer_questions(small_bank, typed_bank, store):
+    assert not QuizSession.start(typed_bank, store, SessionSpec(count=2, seed=1)).score().partial
+    assert QuizSession.start(small_bank, store, SessionSpec(sections=("ddpm.loss",), count=1, seed=1)).score().partial

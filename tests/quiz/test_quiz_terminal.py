@@ -98,9 +98,31 @@ def test_wrong_and_invalid_answers(small_bank, store):
     assert "answer with choice numbers" in text
     assert "choices are numbered 1 to 3." in text
     assert "pick exactly one choice." in text
-    assert "Incorrect (partial credit 0.00)." in text
+    assert "Incorrect." in text and "partial credit" not in text
     assert "wrong, your pick: it is wrong" in text
     assert "Score: 0/1 correct" in text
+
+
+def test_typed_questions_in_the_plain_terminal(bank_dir, bank_writer, make_typed, store):
+    from engine.quiz.bank import load_bank
+
+    bank_writer("ddpm", [make_typed("t-1"), make_typed("t-2", code="def f(w, c, u):\n    return ____")])
+    bank = load_bank(bank_dir)
+    session = QuizSession.start(bank, store, SessionSpec(count=2, seed=4))
+    first, second = (question.id for question in session.questions)
+    out = io.StringIO()
+    # An empty line is refused; an equivalent spelling is right; a catalogued mistake gets its feedback.
+    run_session(session, io.StringIO("\n(w + 1) * c - w * u\nu + w * (c - u)\n"), out)
+    text = out.getvalue()
+    assert "Type what goes in the blank ____." in text
+    assert "    def f(w, c, u):\n        return ____" in text
+    assert "type what goes in the blank." in text
+    assert text.count("Correct.") == 1 and "Incorrect." in text and "partial credit" not in text
+    assert f"Your line: {'e =' if second == 't-1' else 'return'} u + w * (c - u)\n" in text
+    assert "The lessons' form: That is the lessons' w·(c − u); this code writes (1 + w)·c − w·u." in text
+    assert "The course writes: (1 + w) * c - w * u" in text
+    assert "Score: 1/2 correct." in text
+    assert store.quiz_attempts()[0].question_id == first
 
 
 def test_end_of_input_saves_and_says_how_to_resume(small_bank, store, answer_key):
@@ -174,7 +196,7 @@ def test_cli_check_reports_fact_problems(small_bank, shipped_bank_is, monkeypatc
     args = parse(["--check"])
     out, err = io.StringIO(), io.StringIO()
     assert args.func(args, io.StringIO(), out, err) == 0
-    assert out.getvalue().startswith("12 questions\nby topic:\n")
+    assert out.getvalue().startswith("12 questions\nby kind:\n  choice                       12\nby topic:\n")
     assert "unet.groupnorm" in out.getvalue() and err.getvalue() == ""
 
 

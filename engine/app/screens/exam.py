@@ -39,9 +39,11 @@ from textual.widgets import (
 )
 
 from engine.app.editor import edit, shown
-from engine.app.messages import ChoicePicked, ExamDrillGraded, ExamDrillRefused
+from engine.app.messages import BlankSubmitted, ChoicePicked, ExamDrillGraded, ExamDrillRefused
+from engine.app.widgets.blank import BlankAnswer
 from engine.app.widgets.choices import MULTI_NOTE, ChoiceItem
 from engine.app.widgets.countdown import WARNING_S, Countdown
+from engine.quiz.catalog import CHOICE
 
 if TYPE_CHECKING:
     from engine.drills.catalog import Drill
@@ -52,13 +54,14 @@ if TYPE_CHECKING:
 MAX_CHOICES = 6
 SEED_RANGE = 1_000_000
 FINAL_NOTE = "Answers are final and marked at the end. s skips to the next unanswered item."
+TYPED_NOTE = "Type what goes in the blank, then Enter. Answers are final and marked at the end; Tab leaves the field (then s skips)."
 T = TypeVar("T")
 # The states in which each action applies; the footer offers only those.
 ALLOWED = {
     "pick": ("question",),
-    "submit": ("question",),
-    "skip": ("question", "drill"),
-    "finish": ("question", "drill"),
+    "submit": ("question", "typed"),
+    "skip": ("question", "typed", "drill"),
+    "finish": ("question", "typed", "drill"),
     "edit": ("drill",),
     "grade": ("drill",),
     "new": ("finished",),
@@ -144,7 +147,7 @@ class ExamScreen(Screen):
             self.call_later(self._begin)
 
     def state(self) -> str:
-        """``setup``, ``question``, ``drill``, ``grading`` or ``finished``."""
+        """``setup``, ``question`` (with choices), ``typed`` (a blank to type into), ``drill``, ``grading`` or ``finished``."""
         if self.exam is None:
             return "setup"
         if self.exam.finished:
@@ -152,7 +155,10 @@ class ExamScreen(Screen):
         if self.grading:
             return "grading"
         presented = self.exam.current_item
-        return "drill" if presented is not None and presented.drill is not None else "question"
+        if presented is not None and presented.drill is not None:
+            return "drill"
+        typed = presented is not None and presented.question is not None and presented.question.kind != CHOICE
+        return "typed" if typed else "question"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action not in ALLOWED or self.state() in ALLOWED[action]
@@ -185,7 +191,7 @@ class ExamScreen(Screen):
     # Starting
 
     @on(Button.Pressed, "#start")
-    @on(Input.Submitted)
+    @on(Input.Submitted, "#exam-form Input")
     async def _start(self) -> None:
         from engine.exam.compose import ExamError, ExamSpec
         from engine.exam.session import Exam
@@ -259,6 +265,8 @@ class ExamScreen(Screen):
                 await body.mount_all(self._drill_view(presented, path))
         else:
             await body.mount_all(self._question_view(presented))
+            if body.query(BlankAnswer):
+                body.query_one(BlankAnswer).focus_input()
         body.scroll_home(animate=False)
         self.refresh_bindings()
 
@@ -267,6 +275,8 @@ class ExamScreen(Screen):
         if question is None:
             return [Static("This question is no longer in the bank; it counts for nothing. s moves on.")]
         views: list[Widget] = [Markdown(question.prompt, classes="exam-prompt")]
+        if question.kind != CHOICE:
+            return [*views, BlankAnswer(question.code, TYPED_NOTE)]
         if question.multi:
             views.append(Static(Content.from_markup(MULTI_NOTE)))
         views += [ChoiceItem(position, choice.text, question.multi) for position, choice in enumerate(presented.choices)]
@@ -319,13 +329,25 @@ class ExamScreen(Screen):
             await self.action_pick(message.position + 1)
 
     async def action_submit(self) -> None:
+        if self.state() == "typed":
+            await self._answer_typed(self.query_one(BlankAnswer).value)
+            return
         if not self.picked:
             self.notify("Pick a choice first: press its number or click it.", severity="warning")
             return
         await self._answer(sorted(self.picked))
 
+    @on(BlankSubmitted)
+    async def _typed(self, message: BlankSubmitted) -> None:
+        if self.state() == "typed":
+            await self._answer_typed(message.text)
+
     async def _answer(self, positions: list[int]) -> None:
         if self._call(lambda: self.exam.answer_question(positions)) is not None:
+            await self._show_item()
+
+    async def _answer_typed(self, text: str) -> None:
+        if self._call(lambda: self.exam.answer_typed(text)) is not None:
             await self._show_item()
 
     async def action_skip(self) -> None:

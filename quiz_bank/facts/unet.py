@@ -1,4 +1,5 @@
-"""Computed facts for the U-Net and shape quiz questions (topics ``unet`` and ``shapes``).
+"""Computed facts for the U-Net and shape quiz questions (topics ``unet`` and ``shapes``), in the
+lessons' conventions.
 
 Every question whose answer is a number or a shape names one of these functions in its
 ``fact`` field. The function is called with the question's ``args`` as keyword arguments and
@@ -11,8 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reference import unet
 
 __all__ = ["FACTS"]
+
+# First output shapes of every named submodule.
+Flow = dict[str, tuple[tuple[int, ...], ...]]
 
 # Shapes are written with the batch dimension as "B": "(B, 128, 16, 16)".
 
@@ -22,7 +30,7 @@ def _fmt_shape(shape: tuple[int, ...]) -> str:
 
 
 @cache
-def _unet(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, device: str = "meta"):
+def _unet(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, device: str = "meta") -> unet.UNet:
     """The reference UNet for a configuration. Built on the ``meta`` device by default: shapes and
     parameter counts are exact, and no weights are allocated or computed."""
     import torch
@@ -35,18 +43,18 @@ def _unet(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, 
 
 
 @cache
-def _flow_all(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, image_size: int):
+def _flow_all(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, image_size: int) -> Flow:
     """First recorded output shapes of every named submodule for a batch of one image."""
     import torch
 
     from reference.shape_flow import shape_flow
 
-    def run(device: str):
+    def run(device: str) -> Flow:
         model = _unet(in_channels, base_channels, time_emb_dim, levels, device)
         names = [name for name, _ in model.named_modules() if name]
         x = torch.zeros(1, in_channels, image_size, image_size, device=device)
         t = torch.zeros(1, dtype=torch.long, device=device)
-        shapes: dict[str, tuple] = {}
+        shapes: Flow = {}
         for step in shape_flow(model, x, t, names=names):
             shapes.setdefault(step.name, step.shapes)
         return shapes
@@ -57,7 +65,9 @@ def _flow_all(in_channels: int, base_channels: int, time_emb_dim: int, levels: i
         return run("cpu")
 
 
-def _flow(in_channels: int, base_channels: int, time_emb_dim: int, levels: int, image_size: int, stage: str):
+def _flow(
+    in_channels: int, base_channels: int, time_emb_dim: int, levels: int, image_size: int, stage: str
+) -> tuple[tuple[int, ...], ...]:
     shapes = _flow_all(in_channels, base_channels, time_emb_dim, levels, image_size)
     if stage not in shapes:
         raise ValueError(f"stage {stage!r} produced no output")
@@ -94,17 +104,6 @@ def stage_channels(
     return f"{shapes[0][1]} channels"
 
 
-def stage_spatial(
-    stage: str,
-    base_channels: int = 64,
-    image_size: int = 64,
-    levels: int = 3,
-    in_channels: int = 1,
-    time_emb_dim: int = 128,
-) -> str:
-    """Spatial size of a stage's (first) output, as ``"HxW"`` with the multiplication sign: ``"8×8"``."""
-    shapes = _flow(in_channels, base_channels, time_emb_dim, levels, image_size, stage)
-    return f"{shapes[0][2]}×{shapes[0][3]}"
 
 
 def total_parameters(in_channels: int = 1, base_channels: int = 64, time_emb_dim: int = 128, levels: int = 3) -> str:
@@ -114,17 +113,7 @@ def total_parameters(in_channels: int = 1, base_channels: int = 64, time_emb_dim
     return f"{parameter_count(_unet(in_channels, base_channels, time_emb_dim, levels)):,}"
 
 
-def unet_module_parameters(
-    name: str, in_channels: int = 1, base_channels: int = 64, time_emb_dim: int = 128, levels: int = 3
-) -> str:
-    """Parameter count of one named submodule of the reference UNet (``"down1_proj"``, ``"time_embed"`` …)."""
-    from reference.shape_flow import parameter_count
-
-    modules = dict(_unet(in_channels, base_channels, time_emb_dim, levels).named_modules())
-    return f"{parameter_count(modules[name]):,}"
-
-
-def module_parameters(kind: str, **kwargs) -> str:
+def module_parameters(kind: str, **kwargs: Any) -> str:
     """Parameter count of a freshly built layer, with thousands separators.
 
     kind: ``conv2d`` (in_channels, out_channels, kernel_size, bias=True), ``linear`` (in_features,
@@ -201,38 +190,20 @@ def rearrange_channel_index(channel: int, p1: int, p2: int, channels: int = 4) -
     return f"channel {hits[0]}"
 
 
-def sinusoidal_value(embed_dim: int, t: int, index: int, digits: int = 4, convention: str = "lesson") -> str:
-    """Value of element ``index`` of the sinusoidal embedding of timestep ``t``, rounded to ``digits``.
-
-    ``convention="lesson"`` uses the reference (exponent i/half); ``"course"`` uses the course
-    notebook's ``half_dim - 1`` denominator. Both put all sines first, then all cosines.
-    """
+def _reference_embedding(embed_dim: int, t: float) -> list[float]:
     import torch
 
-    if convention == "lesson":
-        from reference.unet import SinusoidalPositionEmbedding
+    from reference.unet import SinusoidalPositionEmbedding
 
-        value = SinusoidalPositionEmbedding(embed_dim)(torch.tensor([t]))[0, index].item()
-    elif convention == "course":
-        half = embed_dim // 2
-        freqs = torch.exp(torch.arange(half, dtype=torch.float32) * -(math.log(10000.0) / (half - 1)))
-        args = torch.tensor([t], dtype=torch.float32)[:, None] * freqs[None, :]
-        value = torch.cat([args.sin(), args.cos()], dim=-1)[0, index].item()
-    else:
-        raise ValueError(f"unknown convention {convention!r}")
-    value = round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+    with torch.no_grad():
+        values: list[float] = SinusoidalPositionEmbedding(embed_dim)(torch.tensor([t], dtype=torch.float64))[0].tolist()
+    return values
+
+
+def sinusoidal_value(embed_dim: int, t: int, index: int, digits: int = 4) -> str:
+    """Element ``index`` of the reference sinusoidal embedding of timestep ``t``, rounded to ``digits``."""
+    value = round(_reference_embedding(embed_dim, t)[index], digits) + 0.0  # + 0.0 turns -0.0 into 0.0
     return f"{value:.{digits}f}"
-
-
-def sinusoidal_frequency(embed_dim: int, index: int, digits: int = 4, convention: str = "lesson") -> str:
-    """Angular frequency ω_index of the sinusoidal embedding, in scientific notation with ``digits``
-    significant decimals when below 0.001, fixed otherwise."""
-    half = embed_dim // 2
-    denom = half if convention == "lesson" else half - 1
-    if convention not in ("lesson", "course"):
-        raise ValueError(f"unknown convention {convention!r}")
-    omega = math.exp(-math.log(10000.0) * index / denom)
-    return f"{omega:.{digits}e}" if omega < 1e-3 else f"{omega:.{digits}f}"
 
 
 def norm_statistics(kind: str, batch: int, channels: int, groups: int = 8) -> str:
@@ -280,13 +251,11 @@ def gelu_minimum(digits: int = 2) -> str:
     return f"{nn.GELU()(grid).min().item():.{digits}f}"
 
 
-def sinusoidal_periods(embed_dim: int, convention: str = "lesson") -> str:
-    """The divisors 1/ω_i of t for every frequency of the sinusoidal embedding, as ``"1, 10, 100, 1000"``."""
-    half = embed_dim // 2
-    if convention not in ("lesson", "course"):
-        raise ValueError(f"unknown convention {convention!r}")
-    denom = half if convention == "lesson" else half - 1
-    return ", ".join(f"{math.exp(math.log(10000.0) * i / denom):.6g}" for i in range(half))
+def sinusoidal_periods(embed_dim: int) -> str:
+    """The divisors 1/ω_i of t in the reference embedding, read off its sines at t = 1 (asin gives ω_i
+    back since every ω_i ≤ 1 < π/2), as ``"1, 10, 100, 1000"``."""
+    sines = _reference_embedding(embed_dim, 1.0)[: embed_dim // 2]
+    return ", ".join(f"{1.0 / math.asin(value):.6g}" for value in sines)
 
 
 def channel_progression(
@@ -337,9 +306,7 @@ def denoiser_sigma(t: int, noise_level: float = 0.5, num_steps: int = 1000) -> s
 FACTS: dict[str, Callable[..., str]] = {
     "stage_shape": stage_shape,
     "stage_channels": stage_channels,
-    "stage_spatial": stage_spatial,
     "total_parameters": total_parameters,
-    "unet_module_parameters": unet_module_parameters,
     "module_parameters": module_parameters,
     "sinusoidal_shape": sinusoidal_shape,
     "time_embedding_shape": time_embedding_shape,
@@ -347,7 +314,6 @@ FACTS: dict[str, Callable[..., str]] = {
     "rearrange_shape": rearrange_shape,
     "rearrange_channel_index": rearrange_channel_index,
     "sinusoidal_value": sinusoidal_value,
-    "sinusoidal_frequency": sinusoidal_frequency,
     "norm_statistics": norm_statistics,
     "groupnorm_group_size": groupnorm_group_size,
     "gelu_value": gelu_value,
