@@ -60,9 +60,7 @@ def _run_once(args, drill, path: Path) -> int:
     if args.json:
         sys.stdout.write(attempt.result.to_json() + "\n")
     else:
-        print(render(attempt.result, color=sys.stdout.isatty()))
-        if attempt.fixed_bug:
-            print(f"\n  Fixed! The bug you removed: {attempt.fixed_bug.title}.\n  {attempt.fixed_bug.explanation}")
+        print(render(attempt.view, color=sys.stdout.isatty()))
     return EXIT_PASS if attempt.passed else EXIT_FAIL
 
 

@@ -127,6 +127,10 @@ _TIME_COLUMNS = {
 _GROUPS = ("topic", "section", "question_id")
 
 
+# A drill attempt's status while its run is under way, and once a run was cut off before it ended.
+RUNNING, INTERRUPTED = "running", "interrupted"
+
+
 class DatabaseRecoveredWarning(UserWarning):
     """A damaged database file was set aside and a fresh one started."""
 
@@ -453,6 +457,41 @@ class Store:
             )
             return cursor.lastrowid
 
+    def begin_drill_attempt(self, drill_id: str, max_score: float, file_path: str | Path | None, extra: Any = None) -> int:
+        """Record a run as it starts, as ``running`` with no score: it is in the history from the first
+        moment, whatever happens to the caller; :meth:`finish_drill_attempt` fills in the result."""
+        return self.record_drill_attempt(drill_id, RUNNING, 0.0, max_score, [], None, file_path, extra=extra)
+
+    def finish_drill_attempt(
+        self, attempt_id: int, status: str, score: float, max_score: float, diagnoses: Sequence[str], duration_s: float | None,
+        extra: Any = None,
+    ) -> None:
+        with self.transaction() as connection:
+            connection.execute(
+                "UPDATE drill_attempts SET status = ?, score = ?, max_score = ?, diagnoses = ?, duration_s = ?, extra = ? WHERE id = ?",
+                (status, score, max_score, json.dumps(list(diagnoses)), duration_s,
+                 json.dumps(extra) if extra is not None else None, attempt_id),
+            )
+
+    def discard_drill_attempt(self, attempt_id: int) -> None:
+        """Remove a run that turned out to be a usage error (it is not an attempt)."""
+        with self.transaction() as connection:
+            connection.execute("DELETE FROM drill_attempts WHERE id = ? AND status = ?", (attempt_id, RUNNING))
+
+    def interrupt_running_attempts(self, *, owner: int | None = None, started_before: datetime | None = None) -> int:
+        """Mark ``running`` attempts as ``interrupted``: those of process ``owner`` (an app that quits mid-run),
+        or those started before a moment no run can outlast (a process that was killed). Returns how many."""
+        rows = self._query("SELECT id, extra, created_at FROM drill_attempts WHERE status = ?", (RUNNING,))
+        stale = [
+            row["id"] for row in rows
+            if (owner is not None and _owner(row["extra"]) == owner)
+            or (started_before is not None and row["created_at"] < _stamp(started_before))
+        ]
+        with self.transaction() as connection:
+            connection.executemany("UPDATE drill_attempts SET status = ? WHERE id = ? AND status = ?",
+                                   [(INTERRUPTED, attempt_id, RUNNING) for attempt_id in stale])
+        return len(stale)
+
     def drill_attempts(self, drill_id: str | None = None) -> list[DrillAttempt]:
         """Attempts in the order they were made, of one drill or of all."""
         rows = self._query("SELECT * FROM drill_attempts WHERE ?1 IS NULL OR drill_id = ?1 ORDER BY id", (drill_id,))
@@ -521,6 +560,12 @@ class Store:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 (key, json.dumps(value), _stamp()),
             )
+
+
+def _owner(extra: str | None) -> Any:
+    """The process that recorded a running attempt (kept in its extra data)."""
+    data = json.loads(extra) if extra else None
+    return data.get("owner") if isinstance(data, dict) else None
 
 
 def _reason(error: Exception) -> str:

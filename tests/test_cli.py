@@ -242,7 +242,7 @@ def test_a_debug_drills_held_back_diagnosis_gives_no_hint(drill_home):
     with Store() as store:
         store.record_drill_attempt(debug.id, "fail", 1, 4, [debug.bugs[0].key], 1.0, None)
         hint = progress.next_hint(store, debug)
-    assert hint.bug is None and (hint.number, hint.text) == (1, debug.hints[0])
+    assert not hint.mistake and (hint.number, hint.text) == (1, debug.hints[0])
 
 
 # Small messages

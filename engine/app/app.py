@@ -28,6 +28,7 @@ from engine.app.screens.help import HelpScreen
 from engine.app.screens.home import HomeScreen
 from engine.app.screens.progress import ProgressScreen
 from engine.app.screens.quiz import QuizScreen
+from engine.drills.attempts import interrupt_own
 from engine.drills.catalog import Drill, all_drills
 from engine.store import DatabaseRecoveredWarning, Store
 
@@ -92,6 +93,10 @@ class DrillApp(App[None]):
         self.seed = seed
         self.exam_spec = exam_spec
         self._given_bank = bank
+
+    def on_unmount(self) -> None:
+        # A run still under way when the app closes is recorded as interrupted, never silently lost.
+        interrupt_own(self.store)
 
     def on_mount(self) -> None:
         for notice in self.store.notices:

@@ -14,6 +14,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from engine.drills.results import RunResult
+    from engine.drills.view import ResultView
     from engine.quiz.bank import Bank
 
 
@@ -50,12 +51,21 @@ class BlankSubmitted(Message):
 
 
 class DrillRunFinished(Message, bubble=False):
-    """The grader returned for ``path``: a pass, a failure or an error, never an exception."""
+    """The grader returned for ``path`` and the engine recorded the attempt; ``view`` is what to show."""
 
-    def __init__(self, drill_id: str, path: Path, result: RunResult) -> None:
+    def __init__(self, drill_id: str, path: Path, view: ResultView) -> None:
         self.drill_id = drill_id
         self.path = path
-        self.result = result
+        self.view = view
+        super().__init__()
+
+
+class DrillRunRefused(Message, bubble=False):
+    """The run was a usage error (a device that is not there): nothing was graded or recorded."""
+
+    def __init__(self, drill_id: str, reason: str) -> None:
+        self.drill_id = drill_id
+        self.reason = reason
         super().__init__()
 
 

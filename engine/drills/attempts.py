@@ -1,25 +1,40 @@
-"""One graded attempt at a drill, as the CLI and the app both make it: run, record, present.
+"""One graded attempt at a drill, recorded by the engine whoever asks for it (the CLI, the app, the
+mock exam): the attempt is in the store as ``running`` from the moment the run starts and holds the
+result the moment the grader answers, whatever the screen that asked is doing by then. A process
+that dies mid-run leaves it ``running`` until :func:`clear_stale` marks it ``interrupted``.
 
-Debug drills are about finding the bug yourself, so their diagnoses are recorded but held back
-until the fix passes; then the drawn bug is named.
+A usage error (a device that is not there) is not an attempt: its row is removed and the error
+goes on to the caller. Debug drills are about finding the bug yourself, so their diagnoses are
+recorded but held back until the fix passes; then the drawn bug is named.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from engine.drills import progress, runner, workspace
-from engine.drills.catalog import Bug, Drill
-from engine.drills.grading import CATALOG_CHECK
-from engine.drills.results import PASS, Check, RunResult
-from engine.store import Store
+from engine.drills import runner, workspace
+from engine.drills.catalog import Drill
+from engine.drills.results import PASS, RunResult
+from engine.drills.view import ResultView, result_view
+from engine.errors import UsageError
+from engine.store import INTERRUPTED, Store
+
+# No run outlasts this: a ``running`` attempt older than it belongs to a process that is gone.
+LONGEST_RUN = timedelta(minutes=30)
+Runner = Callable[..., RunResult]
 
 
 @dataclass(frozen=True)
-class Attempt:
+class GradedAttempt:
+    """What the learner is given back: the result (a debug drill's diagnoses held back until the fix
+    passes, as in its view) and the view every screen renders."""
+
     result: RunResult
-    fixed_bug: Bug | None = None
+    view: ResultView
 
     @property
     def passed(self) -> bool:
@@ -27,24 +42,47 @@ class Attempt:
 
 
 def grade_attempt(
-    drill: Drill, path: Path, store: Store, device: str | None = None, time_limit: float | None = None
-) -> Attempt:
-    """Run the checks on ``path`` (in the grader process) and conclude the attempt."""
-    return conclude(drill, runner.run_drill(drill.id, path, device=device, time_limit=time_limit), path, store)
-
-
-def conclude(drill: Drill, result: RunResult, path: Path, store: Store) -> Attempt:
-    """Record a finished run and shape what the learner is shown (the app calls this on its UI thread)."""
+    drill: Drill, path: Path, store: Store, device: str | None = None, time_limit: float | None = None, run: Runner = runner.run_drill
+) -> GradedAttempt:
+    """Run the checks on ``path`` in the grader process, recording the attempt as it goes."""
+    clear_stale(store)
+    device_type = "cuda" if (device or os.environ.get("DRILL_DEVICE", "")).startswith("cuda") else "cpu"
+    attempt_id = store.begin_drill_attempt(drill.id, drill.max_score(device_type), str(path), extra={"owner": os.getpid()})
+    try:
+        result = run(drill.id, path, device=device, time_limit=time_limit)
+    except UsageError:
+        store.discard_drill_attempt(attempt_id)
+        raise
+    except BaseException:
+        store.finish_drill_attempt(attempt_id, INTERRUPTED, 0.0, drill.max_score(device_type), [], None)
+        raise
     drawn = workspace.drawn_bug(drill, store) if drill.debug else None
-    progress.record(store, result, str(path), extra={"bug": drawn} if drawn else None)
+    extra = {
+        "result": result.to_dict(),
+        # Open diagnoses are not in the drill's catalog: their hints are kept for `drill hint`.
+        "diagnoses": [{"key": d.key, "title": d.title, "hint": d.hint} for d in result.diagnoses],
+        **({"bug": drawn} if drawn else {}),
+    }
+    store.finish_drill_attempt(attempt_id, result.status, result.score, result.max_score, [d.key for d in result.diagnoses],
+                               result.duration_s, extra)
+    return present(drill, result, drawn)
+
+
+def present(drill: Drill, result: RunResult, drawn_bug: str | None = None) -> GradedAttempt:
+    """What the learner is given back: a debug drill names its bug only once the fix passes."""
     if not drill.debug:
-        return Attempt(result)
-    if result.status == PASS:
-        return Attempt(result, drill.bug(drawn) if drawn else None)
-    return Attempt(replace(result, diagnoses=[], checks=[_without_bug_name(check) for check in result.checks]))
+        return GradedAttempt(result, result_view(result))
+    if result.status == PASS and drawn_bug:
+        bug = drill.bug(drawn_bug)
+        return GradedAttempt(result, result_view(result, fixed=f"The bug you removed: {bug.title}. {bug.explanation}"))
+    return GradedAttempt(replace(result, diagnoses=[]), result_view(result, withheld=True))
 
 
-def _without_bug_name(check: Check) -> Check:
-    if check.id != CATALOG_CHECK or check.passed:
-        return check
-    return replace(check, message="Your code still holds one of the catalogued bugs; it is named once you fix it.")
+def clear_stale(store: Store) -> None:
+    """Mark runs that no living process can still finish as interrupted."""
+    store.interrupt_running_attempts(started_before=datetime.now(timezone.utc) - LONGEST_RUN)
+
+
+def interrupt_own(store: Store) -> None:
+    """Mark this process's runs still under way as interrupted (an app quitting mid-run)."""
+    store.interrupt_running_attempts(owner=os.getpid())

@@ -1,8 +1,8 @@
 """The learner's drill progress: attempts, hint levels and status, kept in the SQLite store.
 
-Hints: right after a run that diagnosed a known bug, the next hint is that bug's own fix, from
-the drill's bug catalog, once per run; otherwise the drill's general hints come in order, the last
-one repeating. A debug drill keeps its bug's name back until it is fixed, so its diagnoses give
+Hints: right after a run that diagnosed a mistake, the next hint is that diagnosis's own fix (from
+the drill's bug catalog, or as an open diagnoser worded it for the run), once per run; otherwise the
+drill's general hints come in order, the last one repeating. A debug drill keeps its bug's name back until it is fixed, so its diagnoses give
 no hint.
 """
 
@@ -10,24 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.drills.catalog import Bug, Drill
-from engine.drills.results import PASS, RunResult
+from engine.drills.catalog import Drill
+from engine.drills.results import PASS
 from engine.store import Store
 
 NEW, STARTED, ATTEMPTED, DONE = "new", "started", "attempted", "done"
-
-
-def record(store: Store, result: RunResult, file_path: str, extra: dict | None = None) -> None:
-    store.record_drill_attempt(
-        result.drill,
-        result.status,
-        result.score,
-        result.max_score,
-        [d.key for d in result.diagnoses],
-        result.duration_s,
-        file_path,
-        extra=extra,
-    )
 
 
 def status(store: Store, drill: Drill) -> str:
@@ -46,40 +33,43 @@ def mark_started(store: Store, drill: Drill) -> None:
 @dataclass(frozen=True)
 class Hint:
     text: str
-    # Either a general hint's place among the drill's hints (from 1), or the diagnosed bug it fixes.
+    # Either a general hint's place among the drill's hints (from 1), or the title of the diagnosed mistake it fixes.
     number: int | None = None
     total: int = 0
-    bug: Bug | None = None
+    mistake: str = ""
 
     @property
     def heading(self) -> str:
-        """What the hint is, in a few words: "Hint 2/3", or the bug the last run found."""
-        return f"Hint {self.number}/{self.total}" if self.bug is None else f"Your last run found: {self.bug.title}"
+        """What the hint is, in a few words: "Hint 2/3", or the mistake the last run found."""
+        return f"Your last run found: {self.mistake}" if self.mistake else f"Hint {self.number}/{self.total}"
 
 
 def next_hint(store: Store, drill: Drill) -> Hint:
     """The diagnosed bug's fix right after a run that named one, else the next general hint."""
-    bug = _diagnosed_bug(store, drill)
-    if bug is not None:
-        return Hint(bug.hint, bug=bug)
+    diagnosed = _diagnosed(store, drill)
+    if diagnosed is not None:
+        title, hint = diagnosed
+        return Hint(hint, mistake=title)
     shown = store.get_state(f"hints:{drill.id}", 0)
     number = min(shown + 1, len(drill.hints))
     store.set_state(f"hints:{drill.id}", number)
     return Hint(drill.hints[number - 1], number, len(drill.hints))
 
 
-def _diagnosed_bug(store: Store, drill: Drill) -> Bug | None:
-    """The first catalogued bug the latest run named, unless its hint was given since that run."""
+def _diagnosed(store: Store, drill: Drill) -> tuple[str, str] | None:
+    """(title, hint) of the first mistake the latest run named, unless its hint was given since that run."""
     if drill.debug:
         return None
     latest = store.latest_drill_attempt(drill.id)
     if latest is None or latest.status == PASS or store.get_state(f"hints:diagnosed:{drill.id}") == latest.id:
         return None
-    known = {bug.key: bug for bug in drill.bugs}
-    bug = next((known[key] for key in latest.diagnoses if key in known), None)
-    if bug is not None:
+    known = {bug.key: (bug.title, bug.hint) for bug in drill.bugs}
+    recorded = latest.extra.get("diagnoses", []) if isinstance(latest.extra, dict) else []
+    known.update({entry["key"]: (entry["title"], entry["hint"]) for entry in recorded if entry["key"] not in known})
+    found = next((known[key] for key in latest.diagnoses if key in known), None)
+    if found is not None:
         store.set_state(f"hints:diagnosed:{drill.id}", latest.id)
-    return bug
+    return found
 
 
 def has_passed(store: Store, drill: Drill) -> bool:

@@ -15,8 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.drills.render import MARKS
-from engine.drills.results import ERROR, FAIL, PASS, RunResult
+from engine.drills.results import PASS
 from engine.quiz.catalog import TOPICS
 from engine.store import ExamRecord
 
@@ -38,14 +37,14 @@ class ExamItem:
     picked: list[int] = field(default_factory=list)
     typed: str = ""
     correct: bool = False
-    # Drills: the latest submission's status, its checks not passed (see failed_checks), how often
-    # it was graded, and the file. Diagnosis keys: a drill's latest submission's, or the mistake a
+    # Drills: the latest submission's status and grader result (RunResult.to_dict()), how often it
+    # was graded, and the file. Diagnosis keys: a drill's latest submission's, or the mistake a
     # wrong typed answer was recognised as.
     status: str = ""
     diagnoses: list[str] = field(default_factory=list)
     submissions: int = 0
     file: str = ""
-    failed: list[str] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,23 +52,6 @@ class ExamItem:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ExamItem:
         return cls(**data)
-
-
-def points_text(points: float) -> str:
-    """Points for display: one decimal at most (10.571 -> "10.6", 11.0 -> "11")."""
-    return f"{round(points, 1):g}"
-
-
-def failed_checks(result: RunResult) -> list[str]:
-    """One line per check a submission did not pass, marked as ``drill run`` marks it, or why it could not run."""
-    lines = [
-        f"{MARKS[check.status]} {check.category}: {(check.message.splitlines() or [check.id])[0]}"
-        for check in result.checks
-        if check.status in (FAIL, ERROR)
-    ]
-    if result.error and not lines:
-        lines.append(f"{MARKS[ERROR]} could not grade the code: {result.error.splitlines()[0]}")
-    return lines
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from engine.drills import workspace as drill_workspace
 from engine.drills.catalog import Drill, all_drills, get_drill
 from engine.drills.results import RunResult
 from engine.exam.compose import ExamError, ExamSpec, compose, exam_drills
-from engine.exam.items import DRILL, QUESTION, ExamItem, ExamResult, failed_checks, tally
+from engine.exam.items import DRILL, QUESTION, ExamItem, ExamResult, tally
 from engine.quiz import review
 from engine.quiz.bank import Bank
 from engine.quiz.models import Choice, ChoiceQuestion, Question, TypedQuestion
@@ -344,7 +344,7 @@ class Exam:
         item.submissions += 1
         item.status = result.status
         item.diagnoses = [diagnosis.key for diagnosis in result.diagnoses]
-        item.failed = failed_checks(result)
+        item.result = result.to_dict()
         item.points = item.max_points * result.score / result.max_score if result.max_score else 0.0
         item.file = str(target)
         self.sealed.append({

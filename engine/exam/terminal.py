@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import TextIO
 
 from engine.drills.results import ERROR, PASS
+from engine.drills.view import points_text
 from engine.exam.compose import ExamError
-from engine.exam.items import DRILL, ExamResult, points_text
+from engine.exam.items import DRILL, ExamResult
+from engine.exam.review import review
 from engine.exam.session import Exam, PresentedItem, TimeUp
 from engine.quiz.models import TypedQuestion
-from engine.quiz.terminal import code_block, parse_answer, plain_text, show_body
-from engine.quiz.typed import TypedVerdict, judge
+from engine.quiz.terminal import parse_answer, show_body
 
 _STOP, _SKIP, _YES = ("q", "quit"), ("s", "skip", "n", "next"), ("y", "yes")
 
@@ -207,34 +208,9 @@ def show_result(exam: Exam, result: ExamResult, out: TextIO) -> None:
 
 
 def _show_review(exam: Exam, result: ExamResult, out: TextIO) -> None:
-    """What to learn from the exam: each missed question's answer and explanation, each drill's failed
-    checks (as ``drill run`` marks them) and diagnoses."""
-    for number, item in enumerate(result.items, start=1):
-        presented = exam.item_at(number - 1)
-        if item.kind == DRILL:
-            if item.failed:
-                checks = "".join(f"   {line}\n" for line in item.failed)
-                out.write(f"\n{number}. {item.ref}: checks that did not pass\n{checks}")
-            for key in item.diagnoses:
-                bug = next((bug for bug in presented.drill.bugs if bug.key == key), None)
-                if bug is not None:
-                    out.write(f"\n{number}. {item.ref}: {bug.title}\n   {bug.explanation}\n   Fix: {bug.hint}\n")
-        elif not item.correct and presented.question is not None:
-            question = presented.question
-            out.write(f"\n{number}. {plain_text(question.prompt).splitlines()[0]}\n")
-            if isinstance(question, TypedQuestion):
-                out.write(textwrap.indent(code_block(question.code), "   ") + "\n")
-                if item.answered:
-                    verdict = judge(question, item.typed)
-                    out.write(f"   Your answer: {item.typed}\n" + _why(verdict))
-                out.write(f"   Answer: {question.answer}\n")
-            else:
-                right = "; ".join(plain_text(choice.text) for choice in question.choices if choice.correct)
-                out.write(f"   Answer: {right}\n")
-            out.write(f"   {plain_text(question.explanation)}\n")
-
-
-def _why(verdict: TypedVerdict) -> str:
-    if verdict.feedback is None:
-        return ""
-    return f"   {verdict.feedback.title}: {plain_text(verdict.feedback.explanation)}\n"
+    """What to learn from the exam (engine/exam/review.py): each missed question and each drill short of full marks."""
+    for entry in review(exam, result):
+        out.write(f"\n{entry.number}. {entry.heading}\n")
+        if entry.code:
+            out.write(textwrap.indent(entry.code, "   ") + "\n")
+        out.write("".join(f"   {line}\n" for line in entry.lines))

@@ -30,9 +30,10 @@ def to_gradescope(result: RunResult) -> dict[str, Any]:
         }
         for check in data["checks"]
     ]
-    if not tests:
-        tests.append({"name": "run", "score": 0.0, "max_score": 0.0, "status": "failed",
-                      "output": result.error or "The code could not be graded.", "visibility": VISIBLE})
+    if result.error or not tests:
+        # Code that could not run: why, first, then the declared checks it scored nothing on.
+        tests.insert(0, {"name": "run", "score": 0.0, "max_score": 0.0, "status": "failed",
+                         "output": result.error or "The code could not be graded.", "visibility": VISIBLE})
     return {
         "score": float(data["score"]),
         "execution_time": round(data["duration_s"]),

@@ -13,8 +13,9 @@ Layout, following the common JUnit schema (Jenkins' junit-10.xsd)::
       </testsuite>
     </testsuites>
 
-A result with no checks (the code could not run at all) has one errored testcase, ``run``, so
-that a CI system counts it as a failure rather than as an empty, passing suite. Characters that
+A result whose code could not run at all has one errored testcase, ``run``, first, and its
+declared checks skipped after it, so that a CI system counts it as a failure out of the drill's
+real number of tests rather than as an empty, passing suite. Characters that
 XML 1.0 cannot carry (terminal escapes, NUL) are replaced, so a learner's output cannot break
 the file.
 """
@@ -44,10 +45,11 @@ def _element(parent: ET.Element, tag: str, text: str | None = None, **attributes
 def to_junit(result: RunResult, timestamp: datetime | None = None) -> str:
     data = result.to_dict()
     checks = data["checks"]
+    crashed = bool(result.error) or not checks
     counts = {
-        "tests": max(1, len(checks)),
+        "tests": len(checks) + crashed,
         "failures": sum(check["status"] == FAIL for check in checks),
-        "errors": sum(check["status"] == ERROR for check in checks) + (0 if checks else 1),
+        "errors": sum(check["status"] == ERROR for check in checks) + crashed,
         "skipped": sum(check["status"] == SKIPPED for check in checks),
         "time": f"{data['duration_s']:.3f}",
     }
@@ -62,6 +64,9 @@ def to_junit(result: RunResult, timestamp: datetime | None = None) -> str:
     for diagnosis in data["diagnoses"]:
         _element(properties, "property", name="diagnosis", value=f"{diagnosis['key']}: {diagnosis['title']}")
 
+    if crashed:
+        case = _element(suite, "testcase", classname=result.drill, name="run")
+        _element(case, "error", result.error, message=result.error.splitlines()[0] if result.error else "", type="error")
     first_failure = next((check for check in checks if check["status"] == FAIL), None)
     for check in checks:
         case = _element(suite, "testcase", classname=f"{result.drill}.{check['category']}", name=check["id"])
@@ -74,9 +79,6 @@ def to_junit(result: RunResult, timestamp: datetime | None = None) -> str:
             _element(case, "error", check["message"], message=first_line, type="error")
         elif check["status"] == SKIPPED:
             _element(case, "skipped", message=first_line)
-    if not checks:
-        case = _element(suite, "testcase", classname=result.drill, name="run")
-        _element(case, "error", result.error, message=result.error.splitlines()[0] if result.error else "", type="error")
 
     if result.output:
         _element(suite, "system-out", result.output)

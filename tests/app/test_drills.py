@@ -70,7 +70,7 @@ async def test_start_then_run_a_passing_file(make_app, store, drill_home, soluti
         await pilot.pause()
 
         finished = [m for m in seen if isinstance(m, DrillRunFinished)]
-        assert len(finished) == 1 and finished[0].result.status == "pass"
+        assert len(finished) == 1 and finished[0].view.status == "pass"
         assert screen.running is None
         assert store.drill_attempts("forward_diffusion")[-1].status == "pass"
         assert label_of(screen, "forward_diffusion").startswith("✓")
@@ -96,7 +96,7 @@ async def test_a_failing_file_shows_checks_diagnosis_and_hints(make_app, store, 
         await app.workers.wait_for_complete()
         await pilot.pause()
 
-        result = next(m for m in seen if isinstance(m, DrillRunFinished)).result
+        result = next(m for m in seen if isinstance(m, DrillRunFinished)).view
         assert result.status != "pass"
         assert store.drill_attempts("forward_diffusion")[-1].status == result.status
         assert label_of(screen, "forward_diffusion").startswith("✗")

@@ -14,6 +14,7 @@ from textual.widgets import Input
 from engine.app.messages import DrillRunFinished
 from engine.drills.catalog import get_drill
 from engine.drills.results import ERROR, FAIL, PASS, SKIPPED, Check, Diagnosis, RunResult
+from engine.drills.view import result_view
 
 
 def settled(*keys: str, then=None):
@@ -45,7 +46,7 @@ def failing_result() -> RunResult:
             Check("formula.a", "formula", FAIL, "x_t differs from √ᾱ_t·x_0 + √(1−ᾱ_t)·ε", 0, 2,
                   evidence="largest error 0.41 at [2, 0, 3, 1]\nexpected  0.732   got  0.322"),
             Check("formula.b", "formula", ERROR, "the noise is standard normal", 0, 1),
-            Check("bug.a", "bug", SKIPPED, "known bugs looked for", 0, 0),
+            Check("behaviour.a", "behaviour", SKIPPED, "Not checked: fix the failing checks above first.", 0, 1),
         ],
         diagnoses=[Diagnosis(bug.key, bug.title, bug.explanation, bug.hint)],
         duration_s=1.8,
@@ -53,7 +54,7 @@ def failing_result() -> RunResult:
 
 
 def show_result(app) -> None:
-    app.screen.post_message(DrillRunFinished("forward_diffusion", Path("forward_diffusion.py"), failing_result()))
+    app.screen.post_message(DrillRunFinished("forward_diffusion", Path("forward_diffusion.py"), result_view(failing_result())))
 
 
 def test_home(snap_compare, make_app):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.drills.catalog import Bug, Drill
+from engine.drills.contract import DeclaredCheck
 from engine.drills.results import FAIL, PASS, Check, Diagnosis, RunResult
 from engine.quiz.bank import load_bank
 from engine.store import Store
@@ -96,9 +97,12 @@ def typed_bank(tmp_path: Path):
     return load_bank(folder)
 
 
+CHECKS = (DeclaredCheck(id="formula.value", category="formula", points=1.0),)
+
+
 def fake_drill(drill_id: str, topic: str, section: str) -> Drill:
-    bugs = (Bug(f"{drill_id}.bug", f"Bug of {drill_id}", f"Why {drill_id} breaks.", f"Fix {drill_id}."),)
-    return Drill(drill_id, f"Title of {drill_id}", topic, "Lesson", section, drill_id, f"Summary of {drill_id}.", ("hint",), bugs)
+    bugs = (Bug(key=f"{drill_id}.bug", title=f"Bug of {drill_id}", explanation=f"Why {drill_id} breaks.", hint=f"Fix {drill_id}."),)
+    return Drill(drill_id, f"Title of {drill_id}", topic, "Lesson", section, drill_id, f"Summary of {drill_id}.", ("hint",), CHECKS, bugs)
 
 
 @pytest.fixture

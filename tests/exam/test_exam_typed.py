@@ -33,11 +33,13 @@ def test_a_typed_answer_is_judged_by_meaning_and_kept(typed_bank, store, clock, 
     item = presented.item
     assert verdict.accepted and item.answered and item.correct and item.points == 1.0
     assert item.typed == "keep * (w + 1) - drop * w" and item.picked == [] and item.diagnoses == []
-    attempt = store.quiz_attempts(question_id=item.ref)[-1]
-    assert attempt.correct and attempt.duration_s == 20.0 and attempt.session_id is None
     with pytest.raises(ExamError, match="already answered"):
         exam.goto(presented.index)
         exam.answer_typed("keep")
+    assert store.quiz_attempts(question_id=item.ref) == []  # sealed until the exam is submitted
+    exam.finish()
+    attempt = store.quiz_attempts(question_id=item.ref)[-1]
+    assert attempt.correct and attempt.duration_s == 20.0 and attempt.session_id is None
 
 
 def test_a_wrong_typed_answer_scores_nothing_and_keeps_its_diagnosis(typed_bank, store, clock, grader):

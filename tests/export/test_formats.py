@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from engine.drills.catalog import get_drill
 from engine.drills.results import ERROR, FAIL, PASS, SKIPPED, Check, Diagnosis, RunResult, error_result
 from engine.export.cli import render
 from engine.export.gradescope import to_gradescope
@@ -127,8 +128,10 @@ def test_junit_survives_output_that_xml_cannot_carry():
 
 def test_junit_counts_code_that_could_not_run_as_one_error():
     suite = validate_junit(to_junit(crashed()))
-    (case,) = suite.findall("testcase")
-    assert (case.get("name"), suite.get("tests"), suite.get("errors")) == ("run", "1", "1")
+    case, *skipped = suite.findall("testcase")
+    declared = len(crashed().checks)
+    assert (case.get("name"), suite.get("tests"), suite.get("errors")) == ("run", str(declared + 1), "1")
+    assert declared > 0 and all(check.find("skipped") is not None for check in skipped)
     assert case.find("error").get("message").startswith("Syntax error in fd.py")
     assert suite.find("system-err").text.startswith("Syntax error")
 
@@ -169,8 +172,10 @@ def test_gradescope_has_one_test_per_check():
 def test_gradescope_reports_code_that_could_not_run():
     data = to_gradescope(crashed())
     validate_gradescope(data)
-    assert data["tests"] == [{"name": "run", "score": 0.0, "max_score": 0.0, "status": "failed",
-                              "output": "Syntax error in fd.py, line 3: invalid syntax", "visibility": "visible"}]
+    assert data["tests"][0] == {"name": "run", "score": 0.0, "max_score": 0.0, "status": "failed",
+                                "output": "Syntax error in fd.py, line 3: invalid syntax", "visibility": "visible"}
+    declared = get_drill("forward_diffusion").max_score()
+    assert data["score"] == 0.0 and sum(test["max_score"] for test in data["tests"]) == declared
 
 
 def test_gradescope_for_a_pass():

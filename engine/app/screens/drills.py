@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -21,12 +21,13 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Markdown, Static, Tree
 
 from engine.app.editor import edit, shown
-from engine.app.messages import DrillRunFinished
+from engine.app.messages import DrillRunFinished, DrillRunRefused
 from engine.app.widgets.result import RunResultView
 from engine.drills import progress, workspace
-from engine.drills.attempts import conclude
-from engine.drills.catalog import Bug, Drill
-from engine.drills.results import PASS, RunResult
+from engine.drills.attempts import grade_attempt
+from engine.drills.catalog import Drill
+from engine.drills.view import ResultView
+from engine.errors import UsageError
 
 STATUS_MARKS = {
     progress.NEW: ("·", ""),
@@ -51,8 +52,8 @@ class DrillsScreen(Screen):
         super().__init__()
         self.selected = selected
         self.drill: Drill | None = None
-        # The latest result per drill in this visit, with the bug it fixed for a debug drill.
-        self.results: dict[str, tuple[RunResult, Bug | None]] = {}
+        # The latest result per drill in this visit, as shown.
+        self.results: dict[str, ResultView] = {}
         self.running: tuple[Drill, float] | None = None
         self._ticker: Timer | None = None
 
@@ -136,7 +137,7 @@ class DrillsScreen(Screen):
         if self.running and self.running[0].id == drill.id:
             self._tick()
         elif drill.id in self.results:
-            view.show(*self.results[drill.id])
+            view.show(self.results[drill.id])
         else:
             view.remove_children()
 
@@ -167,7 +168,6 @@ class DrillsScreen(Screen):
 
     def action_run(self) -> None:
         from engine.drills.runner import learner_file
-        from engine.errors import UsageError
 
         if self.drill is None:
             return
@@ -182,7 +182,8 @@ class DrillsScreen(Screen):
         self.running = (self.drill, time.monotonic())
         self._tick()
         self._ticker = self.set_interval(1.0, self._tick)
-        self._grade(self.drill.id, path)
+        # An app-level worker: leaving this screen does not cancel the run, and the engine records it.
+        self.app.run_worker(lambda drill=self.drill: self._grade(drill, path), thread=True, group="grader")
 
     def _tick(self) -> None:
         if self.running is None or self.drill is None or self.running[0].id != self.drill.id:
@@ -190,29 +191,37 @@ class DrillsScreen(Screen):
         drill, started = self.running
         self.query_one(RunResultView).show_running(drill.id, time.monotonic() - started, drill.time_limit_s)
 
-    @work(thread=True, group="grader")
-    def _grade(self, drill_id: str, path: Path) -> None:
-        from engine.drills.runner import run_drill
+    def _grade(self, drill: Drill, path: Path) -> None:
+        """In a worker thread: grade and record the attempt, then tell this screen (if it is still there)."""
+        try:
+            attempt = grade_attempt(drill, path, self.app.store)
+        except UsageError as problem:
+            self.post_message(DrillRunRefused(drill.id, str(problem)))
+            return
+        self.post_message(DrillRunFinished(drill.id, path, attempt.view))
 
-        self.post_message(DrillRunFinished(drill_id, path, run_drill(drill_id, path)))
+    def _stop_running(self) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+        self.running = None
+
+    @on(DrillRunRefused)
+    def _refused(self, message: DrillRunRefused) -> None:
+        self._stop_running()
+        self.query_one(RunResultView).remove_children()
+        self.notify(message.reason, severity="error", markup=False)
 
     @on(DrillRunFinished)
     def _graded(self, message: DrillRunFinished) -> None:
         drill = self.app.drill(message.drill_id)
-        if self._ticker is not None:
-            self._ticker.stop()
-        self.running = None
-        attempt = conclude(drill, message.result, message.path, self.app.store)
-        result = attempt.result
-        self.results[drill.id] = (result, attempt.fixed_bug)
+        self._stop_running()
+        view = message.view
+        self.results[drill.id] = view
         self._refresh_labels()
         if self.drill is not None and self.drill.id == drill.id:
             self._show(drill)
-        verdict = "passes" if result.status == PASS else ("could not be graded" if result.error else "fails")
-        self.notify(
-            f"{drill.id} {verdict}: {result.score:g}/{result.max_score:g}",
-            severity="information" if result.status == PASS else "warning",
-        )
+        verdict = "passes" if view.passed else ("could not be graded" if view.error else "fails")
+        self.notify(f"{drill.id} {verdict}: {view.score_text}", severity="information" if view.passed else "warning")
 
     def action_hint(self) -> None:
         if self.drill is None:

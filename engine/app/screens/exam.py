@@ -284,7 +284,7 @@ class ExamScreen(Screen):
         return views
 
     def _drill_view(self, presented: PresentedItem, path: Path) -> list[Widget]:
-        from engine.exam.items import points_text
+        from engine.drills.view import points_text
 
         drill, item = presented.drill, presented.item
         graded = (
@@ -382,7 +382,7 @@ class ExamScreen(Screen):
 
     @on(ExamDrillGraded)
     async def _graded(self, message: ExamDrillGraded) -> None:
-        from engine.exam.items import points_text
+        from engine.drills.view import points_text
 
         self.grading = False
         result = message.result
@@ -423,10 +423,9 @@ class ExamScreen(Screen):
     # The end
 
     async def _show_summary(self, result: ExamResult) -> None:
-        import io
-
-        from engine.exam.items import points_text
-        from engine.exam.terminal import clock_text, show_result
+        from engine.drills.view import points_text
+        from engine.exam.review import review
+        from engine.exam.terminal import clock_text
 
         if self._clock is not None:
             self._clock.stop()
@@ -444,9 +443,18 @@ class ExamScreen(Screen):
                 f"{topic.drills_passed}/{topic.drills}" if topic.drills else "—",
                 clock_text(topic.time_s),
             )
-        # The same per-item review `drill exam` prints: answers to the missed questions, the drills' diagnoses.
-        details = io.StringIO()
-        show_result(self.exam, result, details)
+        # The same per-item review `drill exam` prints (engine/exam/review.py).
+        entries = [
+            Static(
+                Content.assemble(
+                    (f"{entry.number}. {entry.heading}\n", "bold"),
+                    *([(entry.code + "\n", "$text-accent")] if entry.code else []),
+                    "\n".join(entry.lines),
+                ),
+                classes="exam-review",
+            )
+            for entry in review(self.exam, result)
+        ]
         summary = self.query_one("#exam-summary", VerticalScroll)
         await summary.remove_children()
         await summary.mount_all(
@@ -463,10 +471,7 @@ class ExamScreen(Screen):
                 Static(
                     f"Seed {result.seed} asks the same exam again. n: a new exam · Escape: home.", classes="exam-note"
                 ),
-                Collapsible(
-                    Static(Content(details.getvalue().strip()), classes="exam-review"),
-                    title="Every item, and what to learn from it",
-                ),
+                Collapsible(*entries, title="What to learn from it: every item short of full marks"),
             ]
         )
         self.query_one(ContentSwitcher).current = "exam-summary"

@@ -1,5 +1,6 @@
-"""A drill result as the app shows it: the checks by category with ✓/✗, the first failure's
-evidence (shape flows side by side), the diagnoses with their fixes, and what the code printed.
+"""A drill result as the app shows it: the same :class:`~engine.drills.view.ResultView` the terminal
+prints (the checks by category with ✓/✗, the expanded evidence, the diagnoses and fixes, what the
+code printed), laid out with Textual.
 
 Text from the learner's run is shown as plain text, never parsed as markup.
 """
@@ -12,17 +13,10 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from engine.drills.catalog import Bug
-from engine.drills.render import MARKS
-from engine.drills.results import CATEGORIES, ERROR, FAIL, PASS, Check, Diagnosis, RunResult
+from engine.drills.results import ERROR, FAIL, PASS, Diagnosis
+from engine.drills.view import ResultView
 
 _MARK_STYLE = {PASS: "$text-success", FAIL: "$text-error", ERROR: "$text-error"}
-_VERDICT = {PASS: "All checks pass", FAIL: "Some checks fail", ERROR: "Your code could not be graded"}
-
-
-def _categories(checks: list[Check]) -> list[str]:
-    present = [category for category in CATEGORIES if any(check.category == category for check in checks)]
-    return present + sorted({check.category for check in checks} - set(present))
 
 
 class Evidence(HorizontalScroll):
@@ -60,39 +54,36 @@ class RunResultView(Vertical):
         self.remove_children()
         self.mount(Static(text, classes="running"))
 
-    def show(self, result: RunResult, fixed_bug: Bug | None = None) -> None:
+    def show(self, view: ResultView) -> None:
         self.remove_children()
-        self.mount_all(self._parts(result, fixed_bug))
+        self.mount_all(self._parts(view))
 
-    def _parts(self, result: RunResult, fixed_bug: Bug | None) -> list[Widget]:
-        style = _MARK_STYLE.get(result.status, "$text-muted")
+    def _parts(self, view: ResultView) -> list[Widget]:
+        style = _MARK_STYLE.get(view.status, "$text-muted")
         parts: list[Widget] = [
             Static(
                 Content.assemble(
-                    (f"{MARKS[result.status]} {_VERDICT[result.status]}", f"bold {style}"),
-                    f"   score {result.score:g}/{result.max_score:g}   {result.duration_s:.1f} s",
+                    (f"{view.mark} {view.verdict}", f"bold {style}"), f"   score {view.score_text}   {view.duration_s:.1f} s"
                 ),
                 classes="verdict",
             )
         ]
-        if result.error:
-            parts.append(Evidence(result.error))
-        first_failure = next((check for check in result.checks if check.status in (FAIL, ERROR)), None)
-        for category in _categories(result.checks):
-            parts.append(Static(category, classes="category"))
-            for check in (c for c in result.checks if c.category == category):
-                head, *rest = check.message.splitlines() or [""]
-                mark_style = _MARK_STYLE.get(check.status, "$text-muted")
-                parts.append(Static(Content.assemble((MARKS[check.status], mark_style), f" {head}"), classes="check"))
-                detail = "\n".join(rest + ([check.evidence] if check.evidence else []))
-                if check is first_failure and detail:
-                    parts.append(Evidence(detail))
-        parts += [DiagnosisBox(diagnosis) for diagnosis in result.diagnoses]
-        if result.output.strip():
-            parts += [Static("Your code printed:", classes="category"), Evidence(result.output.rstrip())]
-        if fixed_bug is not None:
-            removed = f"The bug you removed: {fixed_bug.title}. {fixed_bug.explanation}"
-            parts.append(Static(Content.assemble(("Fixed! ", "bold $text-success"), removed)))
-        hint = "o shows the model solution." if result.status == PASS else "Stuck? h gives the next hint."
+        if view.error:
+            parts.append(Evidence(view.error))
+        for category in view.categories:
+            parts.append(Static(category.name, classes="category"))
+            for line in category.lines:
+                mark_style = _MARK_STYLE.get(line.status, "$text-muted")
+                parts.append(Static(Content.assemble((line.mark, mark_style), f" {line.text}"), classes="check"))
+                if line.detail:
+                    parts.append(Evidence(line.detail))
+        parts += [DiagnosisBox(diagnosis) for diagnosis in view.diagnoses]
+        if view.withheld:
+            parts.append(Static(view.withheld, classes="next-step"))
+        if view.output.strip():
+            parts += [Static("Your code printed:", classes="category"), Evidence(view.output.rstrip())]
+        if view.fixed:
+            parts.append(Static(Content.assemble(("Fixed! ", "bold $text-success"), view.fixed)))
+        hint = "o shows the model solution." if view.passed else "Stuck? h gives the next hint."
         parts.append(Static(hint, classes="next-step"))
         return parts
