@@ -31,7 +31,7 @@ def q(x_0, t):
     """
     t = t.int()
     noise = torch.randn_like(x_0)
-    sqrt_a_bar_t = sqrt_a_bar[t, None, None, None]  # (B, 1, 1, 1)
-    sqrt_one_minus_a_bar_t = sqrt_one_minus_a_bar[t, None, None, None]
-    x_t = ...  # FIXME: scale the image and the noise by the right coefficients
+    # FIXME: gather each image's two coefficients from the tables, shaped (B, 1, 1, 1), and
+    # scale the image and the noise by them
+    x_t = ...
     return x_t, noise
