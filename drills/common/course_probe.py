@@ -2,9 +2,9 @@
 as module globals (notebook cells), draws its noise inside the functions, and names its schedule
 a, a_bar, B.
 
-- :func:`globals_to` moves the learner's module-level tensors to the grading device, as the
-  course's ``B = torch.linspace(...).to(device)`` does, so a file written for one device is graded
-  on another.
+- :func:`globals_to` moves the learner's module-level tensors and ``device`` to the grading
+  device, as the course's ``B = torch.linspace(...).to(device)`` does, so a file written for one
+  device is graded on another.
 - :func:`record_draws` records every random tensor drawn inside a call, whatever the API
   (``randn_like``, ``randn``, ``normal``, ``normal_``, …): the noise the learner used, so a random
   output is checked against it instead of against statistics.
@@ -30,10 +30,13 @@ _RANDOM_OPS = {"randn", "randn_like", "normal", "normal_", "rand", "rand_like", 
 
 
 def globals_to(module: ModuleType, device: torch.device) -> None:
-    """Move every tensor the learner's module holds at top level to ``device``."""
+    """Move every tensor the learner's module holds at top level to ``device``, and point its
+    ``device`` global (the course's ``device = torch.device(...)``) there."""
     for name, value in list(vars(module).items()):
         if isinstance(value, torch.Tensor):
             setattr(module, name, value.to(device))
+        elif name == "device" and isinstance(value, torch.device):
+            module.device = device
 
 
 class _Draws(TorchDispatchMode):
