@@ -8,6 +8,8 @@ a, a_bar, B.
 - :func:`record_draws` records every random tensor drawn inside a call, whatever the API
   (``randn_like``, ``randn``, ``normal``, ``normal_``, …): the noise the learner used, so a random
   output is checked against it instead of against statistics.
+- :func:`parameter_shapes` lists the shapes of the weights a learner's module builds, to name
+  a layer sized for another design whatever its attribute names.
 - :func:`course_terms` is the dictionary of schedule expressions the coefficient diagnoser names
   a learner's coefficient from, with the course's one-step-early noise scale √B_(t−1) added.
 """
@@ -58,6 +60,20 @@ def record_draws() -> Iterator[list[tuple[str, torch.Tensor]]]:
     mode = _Draws()
     with mode:
         yield mode.draws
+
+
+def parameter_shapes(learner_class: Any, cases: Any) -> dict[str, dict[str, list[int]]]:
+    """The shapes in the state_dict the learner's class builds for each module case's constructor
+    arguments, whatever its attribute names (a case whose __init__ raises is left out: the
+    module ladder reports that)."""
+    shapes = {}
+    for case in cases:
+        try:
+            block = learner_class(*case.args)
+        except Exception:  # noqa: BLE001 - the ladder reports a failing __init__; here it only leaves a case out
+            continue
+        shapes[case.name] = {key: list(value.shape) for key, value in block.state_dict().items()}
+    return shapes
 
 
 def course_terms(B: torch.Tensor, a: torch.Tensor, a_bar: torch.Tensor) -> list[Term]:

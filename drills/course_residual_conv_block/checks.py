@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 
+from drills.common.course_probe import parameter_shapes
 from engine.drills.capture import entry
 from engine.drills.toolkit.modules import ModuleCase, ModuleDrill
 from reference.course import ResidualConvBlock
@@ -60,25 +61,12 @@ class ResidualConvBlockDrill(ModuleDrill):
         return record
 
     def recognised(self, record):
-        """A 1×1 convolution on the input beside conv1 and conv2: the lessons' projected shortcut."""
+        """A 1×1 convolution from in_chs to out_chs (the course's block has none): the lessons' projected shortcut."""
         for case in self.cases:
-            reference = self.reference(case).state_dict()
-            extra = {key: shape for key, shape in record["shapes"].get(case.name, {}).items() if key not in reference}
-            if any(shape == [case.args[1], case.args[0], 1, 1] for shape in extra.values()):
+            in_chs, out_chs, _ = case.args
+            if any(shape == [out_chs, in_chs, 1, 1] for shape in record["shapes"].get(case.name, {}).values()):
                 return ["rescb.projected_input_shortcut"]
         return []
-
-
-def parameter_shapes(learner_class, cases) -> dict[str, dict[str, list[int]]]:
-    """The shapes in the learner's state_dict for each case's arguments (cases whose __init__ raises are left out)."""
-    shapes = {}
-    for case in cases:
-        try:
-            block = learner_class(*case.args)
-        except Exception:  # noqa: BLE001 - the ladder reports a failing __init__; here it only leaves a case out
-            continue
-        shapes[case.name] = {key: list(value.shape) for key, value in block.state_dict().items()}
-    return shapes
 
 
 checks = ResidualConvBlockDrill()

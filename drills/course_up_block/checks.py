@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import torch
 
+from drills.common.course_probe import parameter_shapes
+from engine.drills.capture import entry
 from engine.drills.toolkit.modules import ModuleCase, ModuleDrill
 from reference.course import UpBlock
-
-UPSAMPLE_WEIGHT = "model.0.weight"
 
 
 def _case(name, in_chs, out_chs, group_size, shape):
@@ -51,9 +51,14 @@ class UpBlockDrill(ModuleDrill):
     def reference_module(self, case):
         return UpBlock(*case.args)
 
+    def probe(self, module, device, attempt):
+        record = dict(super().probe(module, device, attempt))
+        record["shapes"] = parameter_shapes(entry(module, self.entry), self.cases)
+        return record
+
     def recognised(self, record):
         ran = [(case, record[case.name]) for case in self.cases if "output" in record[case.name]]
-        narrow = [(case, call) for case, call in ran if _upsamples_x_alone(case, call)]
+        narrow = [(case, call) for case, call in ran if _upsamples_x_alone(case, record["shapes"].get(case.name, {}))]
         if narrow and all("Sizes of tensors must match" in call["output"].get("error", "") for _, call in narrow):
             return ["upc.upsample_before_concat"]
         if narrow and all(call["output"]["ok"] and _ignores_skip(call) for _, call in narrow):
@@ -63,10 +68,10 @@ class UpBlockDrill(ModuleDrill):
         return []
 
 
-def _upsamples_x_alone(case, call) -> bool:
-    """The transposed convolution was built for x's channels alone (in_chs, not 2·in_chs)."""
+def _upsamples_x_alone(case, shapes) -> bool:
+    """A 2×2 transposed convolution built for x's channels alone (weight (in_chs, ·, 2, 2), not (2·in_chs, ·, 2, 2))."""
     in_chs = case.args[0]
-    return any(key == UPSAMPLE_WEIGHT and theirs[0] == in_chs for key, _, theirs in call.get("alignment", {}).get("mismatched", []))
+    return any(len(shape) == 4 and shape[0] == in_chs and shape[2:] == [2, 2] for shape in shapes.values())
 
 
 def _ignores_skip(call) -> bool:
