@@ -38,7 +38,7 @@ def globals_to(module: ModuleType, device: torch.device) -> None:
         if isinstance(value, torch.Tensor):
             setattr(module, name, value.to(device))
         elif name == "device" and isinstance(value, torch.device):
-            module.device = device
+            setattr(module, name, device)
 
 
 class _Draws(TorchDispatchMode):

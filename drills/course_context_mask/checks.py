@@ -116,7 +116,9 @@ class CourseContextMask(FunctionDrill):
     @staticmethod
     def _mask(observation: Observation) -> torch.Tensor:
         assert isinstance(observation.observed, tuple)
-        return observation.observed[1].detach().double().cpu()
+        mask = observation.observed[1]
+        assert isinstance(mask, torch.Tensor)
+        return mask.detach().double().cpu()
 
     def _binary(self, observation: Observation) -> bool:
         mask = self._mask(observation)

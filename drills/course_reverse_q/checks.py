@@ -132,8 +132,8 @@ class CourseReverseQ(FunctionDrill):
 
     @staticmethod
     def _drawn(call: dict[str, Any], device: torch.device) -> torch.Tensor | None:
-        noise = call.get("noise")
-        return None if noise is None else tensors(noise, device)
+        noise = None if call.get("noise") is None else tensors(call["noise"], device)
+        return noise if isinstance(noise, torch.Tensor) else None
 
     def _z(self, observation: Observation) -> torch.Tensor | None:
         """The noise the learner drew in this call (None when it drew no noise of x_t's shape)."""
@@ -186,12 +186,14 @@ class CourseReverseQ(FunctionDrill):
         terms = course_terms(schedule.B, schedule.a, schedule.a_bar)
         rows, residuals, table = [], [], coefficients.TermTable()
         for observation in observations:
-            if observation.expected is None or _step_of(observation.inputs[1]) == 0 or not bool(torch.isfinite(observation.observed).all()):
+            observed = observation.observed
+            if not isinstance(observed, torch.Tensor) or observation.expected is None or _step_of(observation.inputs[1]) == 0 \
+                    or not bool(torch.isfinite(observed).all()):
                 continue
             x_t, t, e_t = observation.inputs
             z = self._z(observation)
             # a zero column gets a zero coefficient from the minimum-norm least squares
-            fitted, residual = coefficients.fit(observation.observed, [x_t, e_t, torch.zeros_like(x_t) if z is None else z])
+            fitted, residual = coefficients.fit(observed, [x_t, e_t, torch.zeros_like(x_t) if z is None else z])
             rows.append(fitted)
             residuals.append(residual)
             table.add(terms, t.long().flatten()[:1].expand(len(x_t)))
