@@ -1,0 +1,10 @@
+# ruff: noqa: F401 - the include line brings the definitions that use these names
+import math
+
+import torch
+from einops.layers.torch import Rearrange
+from torch import nn
+
+
+# dli-drill: include common/course_blocks GELUConvBlock RearrangePoolBlock DownBlock UpBlock
+# dli-drill: include common/course_blocks SinusoidalPositionEmbedBlock EmbedBlock ResidualConvBlock UNet
