@@ -202,12 +202,16 @@ class CourseQ(FunctionDrill):
 
     # The ladder for q, on the tables the learner's q reads.
 
-    def reference(self, *inputs: Any) -> torch.Tensor:
-        raise NotImplementedError  # x_t depends on the learner's own noise: see expected()
+    def reference(self, x_0: torch.Tensor, t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        return _x_t(_sab, _somab)(x_0, t, self._tables, noise)
 
-    def expected(self, observation: Observation) -> torch.Tensor:
-        x_0, t = observation.inputs
-        return _x_t(_sab, _somab)(x_0, t, self._tables, self._noise(observation))
+    def reference_inputs(self, observation: Observation) -> tuple[Any, ...]:
+        # x_t is judged against the noise the learner returned, so any way of drawing it passes.
+        return (*observation.inputs, self._noise(observation))
+
+    def layout_expected(self, observation: Observation) -> tuple[torch.Tensor, torch.Tensor]:
+        x_0 = observation.inputs[0]
+        return x_0, x_0
 
     @staticmethod
     def _noise(observation: Observation) -> torch.Tensor:

@@ -88,12 +88,12 @@ class ForwardDiffusion(FunctionDrill):
         )
     )
 
-    def reference(self, *inputs: object) -> torch.Tensor:
-        raise NotImplementedError  # x_t depends on the learner's own noise: see expected()
+    def reference(self, x_0: torch.Tensor, t: torch.Tensor, schedule: Schedule, noise: torch.Tensor) -> torch.Tensor:
+        return q_sample(x_0, t, schedule, noise)
 
-    def expected(self, observation: Observation) -> torch.Tensor:
-        x_0, t, schedule = observation.inputs
-        return q_sample(x_0, t, schedule, self._noise(observation))
+    def reference_inputs(self, observation: Observation) -> tuple[object, ...]:
+        # x_t is judged against the noise the learner returned, so any way of drawing it passes.
+        return (*observation.inputs, self._noise(observation))
 
     @staticmethod
     def _noise(observation: Observation) -> torch.Tensor:

@@ -79,12 +79,16 @@ class FunctionDrill(DrillChecks):
 
     @abstractmethod
     def reference(self, *inputs: Any) -> Output:
-        """The reference's answer for one case's inputs."""
+        """The reference's answer for the arguments it depends on (see :meth:`reference_inputs`)."""
+
+    def reference_inputs(self, observation: Observation) -> tuple[Any, ...]:
+        """What the answer depends on: the case's inputs, and for a drill whose answer depends on the
+        learner's own random draws, those draws as the learner returned them."""
+        return observation.inputs
 
     def expected(self, observation: Observation) -> Output:
-        """The answer the learner's output is compared with (a drill whose answer depends on the
-        learner's own random draws overrides this)."""
-        return self.reference(*observation.inputs)
+        """The answer the learner's output is compared with."""
+        return self.reference(*self.reference_inputs(observation))
 
     def probe(self, module: ModuleType, device: torch.device, attempt: Attempt) -> ProbeRecord:
         function = entry(module, self.entry)
