@@ -51,6 +51,15 @@ class DrillRunFinished(Message, bubble=False):
         super().__init__()
 
 
+class DrillRunRefused(Message, bubble=False):
+    """The grader refused the run as asked (e.g. $DRILL_DEVICE names a device this machine lacks); nothing is recorded."""
+
+    def __init__(self, drill_id: str, reason: str) -> None:
+        self.drill_id = drill_id
+        self.reason = reason
+        super().__init__()
+
+
 class ReportExported(Message, bubble=False):
     def __init__(self, path: Path) -> None:
         self.path = path

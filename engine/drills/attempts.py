@@ -27,10 +27,15 @@ class Attempt:
 
 
 def grade_attempt(
-    drill: Drill, path: Path, store: Store, device: str | None = None, time_limit: float | None = None
+    drill: Drill, path: Path, store: Store, device: str | None = None, time_limit: float | None = None,
+    memory_limit: int | None = None, grader: runner.Grader | None = None,
 ) -> Attempt:
-    """Run the checks on ``path`` (in the grader process) and conclude the attempt."""
-    return conclude(drill, runner.run_drill(drill.id, path, device=device, time_limit=time_limit), path, store)
+    """Run the checks on ``path`` (in a grader process) and conclude the attempt.
+
+    A UsageError from the runner (a device this machine lacks) leaves before anything is recorded.
+    """
+    result = runner.run_drill(drill.id, path, device=device, time_limit=time_limit, memory_limit=memory_limit, grader=grader)
+    return conclude(drill, result, path, store)
 
 
 def conclude(drill: Drill, result: RunResult, path: Path, store: Store) -> Attempt:

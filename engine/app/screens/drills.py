@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Markdown, Static, Tree
 
 from engine.app.editor import edit, shown
-from engine.app.messages import DrillRunFinished
+from engine.app.messages import DrillRunFinished, DrillRunRefused
 from engine.app.widgets.result import RunResultView
 from engine.drills import progress, workspace
 from engine.drills.attempts import conclude
@@ -76,6 +76,10 @@ class DrillsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from engine.drills.warm import session_grader
+
+        # Warm the grader while the learner reads: the first run then costs a fork, not a torch import.
+        session_grader().start()
         tree = self.query_one(Tree)
         tree.show_root = False
         tree.guide_depth = 2
@@ -193,15 +197,33 @@ class DrillsScreen(Screen):
     @work(thread=True, group="grader")
     def _grade(self, drill_id: str, path: Path) -> None:
         from engine.drills.runner import run_drill
+        from engine.drills.warm import session_grader
+        from engine.errors import UsageError
 
-        self.post_message(DrillRunFinished(drill_id, path, run_drill(drill_id, path)))
+        try:
+            # One warm grader for the app's lifetime: a re-run costs a fork, not a torch import.
+            result = run_drill(drill_id, path, grader=session_grader())
+        except UsageError as refused:
+            self.post_message(DrillRunRefused(drill_id, str(refused)))
+            return
+        self.post_message(DrillRunFinished(drill_id, path, result))
+
+    def _stop_running(self) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+        self.running = None
+
+    @on(DrillRunRefused)
+    def _refused(self, message: DrillRunRefused) -> None:
+        self._stop_running()
+        if self.drill is not None:
+            self._show(self.drill)
+        self.notify(message.reason, title=f"{message.drill_id} was not run", severity="error", markup=False)
 
     @on(DrillRunFinished)
     def _graded(self, message: DrillRunFinished) -> None:
         drill = self.app.drill(message.drill_id)
-        if self._ticker is not None:
-            self._ticker.stop()
-        self.running = None
+        self._stop_running()
         attempt = conclude(drill, message.result, message.path, self.app.store)
         result = attempt.result
         self.results[drill.id] = (result, attempt.fixed_bug)
