@@ -1,7 +1,7 @@
 """Keeping a learner's processes inside the run: finding, measuring and killing a process tree.
 
 No torch here: the runner (the CLI side) uses these too. Linux-specific pieces (``prctl``,
-``/proc``) degrade to no-ops elsewhere.
+``/proc``) degrade to no-ops elsewhere, where the process-group kill still applies.
 
 The grader makes itself a *child subreaper* (``PR_SET_CHILD_SUBREAPER``): a process the learner
 starts and orphans, even one that double-forks and calls ``setsid`` to leave the session, is
@@ -144,6 +144,12 @@ def kill_tree(pid: int) -> None:
         os.kill(pid, signal.SIGSTOP)
     kill_descendants(pid, reap=False)
     kill_all([pid])
+
+
+def kill_group(pgid: int) -> None:
+    """Kill a process group, whatever is left of it (the portable part of the clean-up)."""
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 def marked(token: str) -> list[int]:

@@ -16,7 +16,8 @@ torch, the reference or the comparison functions inside the learner's file chang
 CUDA and fork: the grader never touches CUDA before it forks the child. Whether CUDA is there
 is asked through NVML (``PYTORCH_NVML_BASED_CUDA_CHECK=1``), which does not initialise the CUDA
 driver; the child initialises its own context, and the grader initialises one only to grade,
-after its last fork. A crash of our own code (the checks' ``grade``, the probe machinery) is
+after its last fork. (Spawning the child instead would be CUDA-safe too, but it pays a torch
+import per run, the very cost the warm template exists to avoid.) A crash of our own code (the checks' ``grade``, the probe machinery) is
 logged under ``$DRILL_HOME/logs`` and reported as ours, never blamed on the learner.
 """
 
@@ -136,6 +137,7 @@ def run_learner(
         run_child(checks, request.file, str(device), workdir, fences, request.memory_limit, inherited)
     status, overrun = _wait(pid, deadline, request.memory_limit, baseline)
     # Whatever the child started is now below this process (a subreaper): none of it outlives the run.
+    containment.kill_group(pid)
     containment.kill_descendants()
     output = read_output(capture_path) if capture_path.exists() else ""
     if overrun == "memory":
@@ -182,8 +184,9 @@ def grade_file(
         return ours(request, outcome.grader_failure, outcome.output, time.monotonic() - started)
     if outcome.record is None:
         return error_result(request.drill, outcome.error, outcome.output, time.monotonic() - started)
-    if request.threads:
-        torch.set_num_threads(request.threads)
+    # One thread: drill-sized tensors gain nothing from more, and on a busy machine (or a batch
+    # filling every core) more threads spin against each other and run many times slower.
+    torch.set_num_threads(1)
     try:
         result = grade_record(request.drill, checks, outcome.record, device)
     except Exception:  # noqa: BLE001 - our checks crashed on this output: ours to report, not the learner's

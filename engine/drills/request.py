@@ -21,8 +21,6 @@ class Request:
     time_limit: float
     memory_limit: int
     log_dir: str
-    # Torch threads for grading; batch grading asks for one per grader.
-    threads: int | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

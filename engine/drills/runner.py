@@ -122,7 +122,7 @@ def learner_file(drill: Drill, file: str | os.PathLike[str] | None, workspace: P
 
 def make_request(
     drill: Drill, path: Path, device: str | None = None, time_limit: float | None = None,
-    memory_limit: int | None = None, threads: int | None = None,
+    memory_limit: int | None = None,
 ) -> Request:
     """The run as a grader takes it, with the environment's defaults ($DRILL_DEVICE, $DRILL_MEMORY_LIMIT) resolved here."""
     return Request(
@@ -132,7 +132,6 @@ def make_request(
         time_limit=time_limit or drill.time_limit_s,
         memory_limit=memory_limit or limits.memory_limit(),
         log_dir=str(data_home() / "logs"),
-        threads=threads,
     )
 
 
@@ -159,13 +158,11 @@ def run_drill(
 
 
 def ask(grader: Grader | None, request: Request) -> dict[str, Any]:
-    """``grader``'s answer to ``request``; with no grader, the user's warm one, or a cold one when it cannot start."""
-    if grader is not None:
-        return grader.answer(request)
+    """``grader``'s answer to ``request`` (by default the user's warm grader); cold when a warm one cannot run."""
     from engine.drills.warm import WarmUnavailable
 
     try:
-        return user_grader().answer(request)
+        return (grader or user_grader()).answer(request)
     except (WarmUnavailable, OSError):
         return COLD.answer(request)
 

@@ -109,7 +109,6 @@ def warm_up() -> None:
 
 def serve(path: Path, idle_s: float, parent: int | None, fingerprint: str) -> None:
     """Listen on ``path`` until idle, stopped or orphaned; fork one grader per connection."""
-    warm_up()
     containment.become_subreaper()
     if parent is not None:
         containment.die_with_parent(signal.SIGTERM)
@@ -168,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parent", type=int, help="leave when this process (the one that started us) exits")
     parser.add_argument("--daemon", action="store_true", help="detach from the starting process")
     args = parser.parse_args(argv)
+    # Before detaching: a checks module that does not import fails the launch, which the runner sees.
+    warm_up()
     if args.daemon:
         _daemonize()
     serve(args.socket.absolute(), args.idle, args.parent, FINGERPRINT)

@@ -40,6 +40,7 @@ from engine.drills.blame import failure_message
 from engine.drills.fingerprint import code_fingerprint
 from engine.drills.request import RESULT, Request
 from engine.drills.results import error_result
+from engine.paths import data_home
 
 IDLE_S = 600.0
 SOCKET_NAME, LOCK_NAME = "grader.sock", "grader.lock"
@@ -47,6 +48,10 @@ HELLO_S = 10.0
 START_S = 120.0
 ANSWER_MARGIN_S = 1.0
 WATCH_S = 0.05
+
+
+# Unix sockets with peer credentials, fork and /proc: Linux. Elsewhere every run is cold.
+SUPPORTED = hasattr(socket, "SO_PEERCRED") and hasattr(os, "fork") and Path("/proc/self").exists()
 
 
 class WarmUnavailable(RuntimeError):
@@ -76,7 +81,12 @@ class WarmGrader:
 
     # -- the protocol ----------------------------------------------------------------------------
     def answer(self, request: Request) -> dict[str, Any]:
-        """Send ``request`` to a fresh forked grader and return its answer (or an error result)."""
+        """Send ``request`` to a fresh forked grader and return its answer (or an error result).
+
+        Raises WarmUnavailable when no warm grader can run here; the runner then grades cold.
+        """
+        if not SUPPORTED:
+            raise WarmUnavailable("warm graders need Linux")
         connection, hello = self._connect()
         with connection:
             connection.sendall(request.to_json().encode("utf-8") + b"\n")
@@ -216,7 +226,8 @@ class UserGrader(WarmGrader):
             )
         finally:
             os.close(log)
-        launcher.wait(timeout=START_S)
+        if launcher.wait(timeout=START_S) != 0:
+            raise WarmUnavailable(f"the warm grader could not start; see {self.log_path}")
 
     def stop(self) -> None:
         """Ask a running user grader to leave (tests and ``drill`` maintenance)."""
@@ -233,17 +244,17 @@ class PrivateGrader(WarmGrader):
 
     def __init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="drill-grader-")
-        folder = Path(self._folder.name)
-        super().__init__(folder / SOCKET_NAME, folder / "template.log")
+        super().__init__(Path(self._folder.name) / SOCKET_NAME, data_home() / "logs" / "template.log")
         self._process: subprocess.Popen[bytes] | None = None
 
     def _spawn(self) -> None:
         self.close_process()
         log = _log(self.log_path)
         try:
+            # Its own session: a Ctrl-C in the terminal is for the holder, which closes it.
             self._process = subprocess.Popen(
                 _template_command(self.socket_path, "--idle", "0", "--parent", str(os.getpid())),
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
             )
         finally:
             os.close(log)
@@ -259,7 +270,7 @@ class PrivateGrader(WarmGrader):
     def start(self) -> None:
         """Start the template now, without waiting for it (the first run waits if it must)."""
         with self._exclusive():
-            if self._process is None:
+            if self._process is None and SUPPORTED:
                 self._spawn()
 
     def close_process(self) -> None:

@@ -1,7 +1,7 @@
 """Grading a class at once: every ``*.py`` in a folder, on all cores, through one warm grader.
 
 The warm template forks a grader per submission, so N submissions in flight cost N forks, not N
-torch imports; each grader grades on one thread, so the cores are shared out rather than
+torch imports; every grader works on one thread, so the cores are shared out rather than
 oversubscribed. The student's name is the file's stem. Written into the output folder:
 
 - ``summary.csv``: student, score, max_score, status, and the top diagnosis (the first recognised
@@ -53,7 +53,7 @@ def grade_one(drill: Drill, path: Path, grader: runner.Grader, device: str | Non
     problem = runner.syntax_problem(path)
     if problem:
         return error_result(drill.id, problem)
-    request = runner.make_request(drill, path.resolve(), device, time_limit, memory_limit, threads=1)
+    request = runner.make_request(drill, path.resolve(), device, time_limit, memory_limit)
     return runner.result_of(grader.answer(request))
 
 
@@ -84,7 +84,8 @@ def top_diagnosis(result: RunResult) -> str:
     if result.diagnoses:
         return result.diagnoses[0].title
     if result.error:
-        return result.error.strip().splitlines()[-1]
+        # The summary line: a traceback's last unindented line, a syntax error's first.
+        return [line for line in result.error.strip().splitlines() if not line[:1].isspace()][-1]
     failing = next((check for check in result.checks if check.status != "pass" and check.status != "skipped"), None)
     return failing.message.splitlines()[0] if failing else ""
 
