@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import time
 from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -21,9 +22,8 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PROC = Path("/proc")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-# A fork bomb is killed round after round; a tree that still grows after this many rounds is
-# left to the process-group kill and the caller's own exit.
-_KILL_ROUNDS = 200
+# How long a clean-up waits for killed processes to be gone (a fork bomb is killed round after round).
+KILL_WAIT_S = 5.0
 
 
 def _prctl(option: int, value: int) -> bool:
@@ -118,23 +118,26 @@ def kill_all(pids: Iterable[int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def kill_descendants(pid: int | None = None, keep: frozenset[int] = frozenset(), reap: bool = True) -> None:
-    """SIGKILL every descendant of ``pid`` (this process by default) except ``keep`` and their trees.
+def kill_descendants(pid: int | None = None, keep: frozenset[int] = frozenset(), wait_s: float = KILL_WAIT_S) -> None:
+    """SIGKILL every descendant of ``pid`` (this process by default) and wait until they are gone.
 
-    Killing repeats until a scan finds nothing: a process that forks while it is being killed
-    cannot complete the fork once SIGKILL is pending, so the tree empties in a few rounds.
-    ``reap`` collects the exited children, which only the parent (this process) can do.
+    Children listed in ``keep`` are spared with everything below them, and are never looked into:
+    a kept child may be forking at this very moment, and what it forks is its own to clean up.
+    Killing repeats until a scan finds nothing alive (a process that forks while SIGKILL is
+    pending cannot complete the fork, and a killed process takes a moment to release its memory),
+    or until ``wait_s`` has passed. This process's exited children are collected as it goes.
     """
     root = os.getpid() if pid is None else pid
-    for _ in range(_KILL_ROUNDS):
-        kept = {child for child in children(root) if child in keep}
-        spared = kept | {grandchild for child in kept for grandchild in descendants(child)}
-        targets = [p for p in descendants(root) if p not in spared and alive(p)]
-        if reap and root == os.getpid():
+    deadline = time.monotonic() + wait_s
+    while True:
+        if root == os.getpid():
             _reap_children()
-        if not targets:
+        tops = [child for child in children(root) if child not in keep]
+        targets = [p for p in tops + [below for top in tops for below in descendants(top)] if alive(p)]
+        if not targets or time.monotonic() > deadline:
             return
         kill_all(targets)
+        time.sleep(0.002)
 
 
 def kill_tree(pid: int) -> None:
@@ -142,7 +145,7 @@ def kill_tree(pid: int) -> None:
     # Stop the root first so that it cannot start anything more while its tree is killed.
     with suppress(ProcessLookupError, PermissionError):
         os.kill(pid, signal.SIGSTOP)
-    kill_descendants(pid, reap=False)
+    kill_descendants(pid)
     kill_all([pid])
 
 

@@ -42,6 +42,8 @@ from engine.drills.request import Request, encode  # noqa: E402
 
 HELLO_WAIT_S = 10.0
 SWEEP_S = 1.0
+# The template does not wait long for orphans to die: the next sweep kills what is left.
+ORPHAN_WAIT_S = 0.1
 _stop = False
 
 
@@ -137,8 +139,8 @@ def serve(path: Path, idle_s: float, parent: int | None, fingerprint: str) -> No
                     connection.close()
                     last_used = time.monotonic()
                 graders = {pid for pid in graders if containment.alive(pid)}
-                # Anything else below the template was orphaned by a grader that was killed.
-                containment.kill_descendants(keep=frozenset(graders))
+                # Any other child was orphaned by a grader that was killed: the template adopted it.
+                containment.kill_descendants(keep=frozenset(graders), wait_s=ORPHAN_WAIT_S)
                 if graders:
                     last_used = time.monotonic()
                 elif idle_s and time.monotonic() - last_used > idle_s:

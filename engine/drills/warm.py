@@ -88,9 +88,21 @@ class WarmGrader:
         if not SUPPORTED:
             raise WarmUnavailable("warm graders need Linux")
         connection, hello = self._connect()
+        grader = int(hello["pid"])
+        started = time.monotonic()
         with connection:
-            connection.sendall(request.to_json().encode("utf-8") + b"\n")
-            return _await_answer(connection, int(hello["pid"]), request)
+            try:
+                connection.sendall(request.to_json().encode("utf-8") + b"\n")
+                reply, problem = _await_answer(connection, request, grader)
+            except BaseException:
+                # Interrupted (Ctrl-C): the learner's code must not run on without anyone waiting.
+                _kill_grader(grader)
+                raise
+        if reply is not None:
+            return reply
+        _kill_grader(grader)
+        message = failure_message(problem, request.time_limit)
+        return {RESULT: error_result(request.drill, message, duration_s=time.monotonic() - started).to_dict()}
 
     def ready(self) -> dict[str, Any]:
         """Make sure a healthy, current grader listens; its greeting (pid, fingerprint, cuda_initialized)."""
@@ -177,20 +189,30 @@ def _read_hello(connection: socket.socket, template: int) -> dict[str, Any] | No
     return hello
 
 
-def _await_answer(connection: socket.socket, grader: int, request: Request) -> dict[str, Any]:
-    started = time.monotonic()
-    line, problem = _read_line(connection, started + request.time_limit + ANSWER_MARGIN_S, watched=grader)
-    if not problem:
-        try:
-            reply = json.loads(line)
-        except ValueError:
-            reply = None
-        if isinstance(reply, dict):
-            return reply
-        problem = "closed"
-    containment.kill_tree(grader)
-    message = failure_message(problem, request.time_limit)
-    return {RESULT: error_result(request.drill, message, duration_s=time.monotonic() - started).to_dict()}
+def _await_answer(connection: socket.socket, request: Request, grader: int) -> tuple[dict[str, Any] | None, str]:
+    """(the grader's answer, "") or (None, why there is none) within the time limit and a margin."""
+    line, problem = _read_line(connection, time.monotonic() + request.time_limit + ANSWER_MARGIN_S, watched=grader)
+    if problem:
+        return None, problem
+    try:
+        reply = json.loads(line)
+    except ValueError:
+        return None, "closed"
+    return (reply, "") if isinstance(reply, dict) else (None, "closed")
+
+
+def _kill_grader(grader: int) -> None:
+    """Kill a forked grader and its tree, if it is still one of a template's (its pid may be gone, or reused)."""
+    parent = containment.parent_of(grader)
+    if parent is not None and _is_template(parent):
+        containment.kill_tree(grader)
+
+
+def _is_template(pid: int) -> bool:
+    try:
+        return b"engine.drills.template" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _template_command(socket_path: Path, *options: str) -> list[str]:

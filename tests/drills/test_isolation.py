@@ -34,6 +34,7 @@ SMALL_MEMORY = 512 * 1024**2
 @pytest.fixture(scope="module")
 def warm_grader():
     with PrivateGrader() as grader:
+        grader.ready()  # started before any test times a run
         yield grader
 
 
@@ -52,13 +53,20 @@ def run(path: Path, grader, time_limit: float = TIME_LIMIT, **options):
     return run_drill("forward_diffusion", path, device="cpu", time_limit=time_limit, grader=grader, **options)
 
 
-def settled(grader) -> list[int]:
-    """Processes still below this test process once the run is over, other than the warm template."""
-    template = {grader.pid} if grader is not COLD and grader.pid else set()
+def settled() -> list[int]:
+    """Processes still below this test process once a run is over, other than the warm template itself."""
+
+    def template(pid: int) -> bool:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+        return b"engine.drills.template" in command and containment.parent_of(pid) == os.getpid()
+
     deadline = time.monotonic() + 5.0
     while True:
         # A forked grader sends its answer before it exits: give it a moment to go.
-        left = [pid for pid in containment.descendants(os.getpid()) if pid not in template and containment.alive(pid)]
+        left = [pid for pid in containment.descendants(os.getpid()) if containment.alive(pid) and not template(pid)]
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.05)
@@ -170,7 +178,7 @@ def test_killing_the_grader_is_an_error(tmp_path, grader):
     path = learner_file(tmp_path, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n")
     result = run(path, grader)
     assert result.status == ERROR
-    assert not settled(grader)
+    assert not settled()
 
 
 def test_no_child_process_outlives_the_run(tmp_path, grader):
@@ -182,7 +190,7 @@ def test_no_child_process_outlives_the_run(tmp_path, grader):
     """)
     run(path, grader)
     assert not containment.alive(int(marker.read_text()))
-    assert not settled(grader)
+    assert not settled()
 
 
 def test_a_double_fork_with_setsid_does_not_outlive_the_run(tmp_path, grader):
@@ -206,7 +214,7 @@ def test_a_double_fork_with_setsid_does_not_outlive_the_run(tmp_path, grader):
     result = run(path, grader)
     assert result.status in (ERROR, FAIL)
     assert not containment.alive(int(marker.read_text()))
-    assert not settled(grader)
+    assert not settled()
 
 
 def test_memory_growth_is_stopped_at_the_limit_with_a_memory_message(tmp_path, grader):
@@ -219,7 +227,7 @@ def test_memory_growth_is_stopped_at_the_limit_with_a_memory_message(tmp_path, g
     result = run(path, grader, time_limit=60.0, memory_limit=SMALL_MEMORY)
     assert result.status == ERROR
     assert "used more than 512 MB of memory" in result.error
-    assert not settled(grader)
+    assert not settled()
 
 
 def test_a_learner_that_stops_its_parent_gets_an_error_and_the_next_run_works(tmp_path, grader):
@@ -231,7 +239,7 @@ def test_a_learner_that_stops_its_parent_gets_an_error_and_the_next_run_works(tm
     result = run(path, grader, time_limit=20.0)
     assert result.status == ERROR
     assert "stopped the grader" in result.error
-    assert not settled(grader)
+    assert not settled()
     assert run(SOLUTION, grader).status == PASS
 
 

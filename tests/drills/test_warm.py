@@ -188,3 +188,21 @@ def test_running_out_of_gpu_memory_is_reported_and_the_next_run_works(tmp_path, 
     assert result.status == "error"
     assert "out of GPU memory" in result.error
     assert after.status == PASS
+
+
+def test_when_no_warm_grader_can_start_the_run_is_graded_cold(tmp_path, drill_home, monkeypatch):
+    # A drill whose checks do not import stops the template at start-up, before it detaches.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Broken:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'drills.unet.checks':\n"
+        "            raise ImportError('deliberately broken drill')\n"
+        "sys.meta_path.insert(0, Broken())\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    assert run_drill("forward_diffusion", SOLUTION, device="cpu").status == PASS
+    assert not templates_for(drill_home / SOCKET_NAME)
+    assert "deliberately broken drill" in (drill_home / "logs" / "template.log").read_text()
