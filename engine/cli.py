@@ -52,11 +52,13 @@ def cmd_start(args) -> int:
     return EXIT_PASS
 
 
-def _run_once(args, drill, path: Path) -> int:
+def _run_once(args, drill, path: Path, grader=None) -> int:
     from engine.drills.attempts import grade_attempt
     from engine.drills.render import render
 
-    attempt = grade_attempt(drill, path, _store(), device=args.device, time_limit=args.time_limit)
+    attempt = grade_attempt(
+        drill, path, _store(), device=args.device, time_limit=args.time_limit, memory_limit=args.memory_limit, grader=grader
+    )
     if args.json:
         sys.stdout.write(attempt.result.to_json() + "\n")
     else:
@@ -67,29 +69,36 @@ def _run_once(args, drill, path: Path) -> int:
 def cmd_run(args) -> int:
     from engine.drills import runner
     from engine.drills.catalog import get_drill
+    from engine.drills.limits import memory_limit
     from engine.paths import workspace as workspace_dir
 
     drill = get_drill(args.drill)
     path = runner.learner_file(drill, args.file, workspace_dir(args.workspace))
+    args.memory_limit = memory_limit(args.memory_limit)
     if not args.watch:
-        return _run_once(args, drill, path)
+        return _run_once(args, drill, path, runner.COLD if args.cold else None)
     return _watch(args, drill, path)
 
 
 def _watch(args, drill, path: Path) -> int:
-    """Re-run on every save until Ctrl-C, like rustlings' watch mode."""
+    """Re-run on every save until Ctrl-C, like rustlings' watch mode, with one warm grader throughout."""
+    from engine.drills import runner
+    from engine.drills.warm import PrivateGrader
+
     code, seen = EXIT_FAIL, None
-    try:
-        while True:
-            stamp = path.stat().st_mtime_ns if path.exists() else None
-            if stamp != seen and stamp is not None:
-                seen = stamp
-                print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
-                code = _run_once(args, drill, path)
-                print(f"\n  Watching {path} — save to re-run, Ctrl-C to stop.", flush=True)
-            time.sleep(0.3)
-    except KeyboardInterrupt:
-        return code
+    with PrivateGrader() as warm:
+        grader = runner.COLD if args.cold else warm
+        try:
+            while True:
+                stamp = path.stat().st_mtime_ns if path.exists() else None
+                if stamp != seen and stamp is not None:
+                    seen = stamp
+                    print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
+                    code = _run_once(args, drill, path, grader)
+                    print(f"\n  Watching {path} — save to re-run, Ctrl-C to stop.", flush=True)
+                time.sleep(0.3)
+        except KeyboardInterrupt:
+            return code
 
 
 def cmd_hint(args) -> int:
@@ -145,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--device", help="cpu, cuda or cuda:N (default: $DRILL_DEVICE, else CUDA when available)")
     run.add_argument("--watch", action="store_true", help="re-run on every save")
     run.add_argument("--time-limit", type=float, help="seconds before your code is stopped")
+    run.add_argument(
+        "--memory-limit", metavar="SIZE", help="memory your code may use, e.g. 4G or 512M (default: $DRILL_MEMORY_LIMIT, else 4G)"
+    )
+    run.add_argument("--cold", action="store_true", help="grade in a fresh process instead of the warm grader")
     run.set_defaults(func=cmd_run)
 
     hint = commands.add_parser("hint", help="the next hint for a drill")

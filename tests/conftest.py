@@ -7,9 +7,16 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def drill_home(tmp_path, monkeypatch):
-    """Point DRILL_HOME at the test's own temporary directory so no test touches the user's data."""
+    """Point DRILL_HOME at the test's own temporary directory so no test touches the user's data.
+
+    A test that ran a drill started the per-user warm grader in that directory; it is stopped
+    afterwards rather than left to idle out.
+    """
     monkeypatch.setenv("DRILL_HOME", str(tmp_path))
-    return tmp_path
+    yield tmp_path
+    from engine.drills.warm import UserGrader
+
+    UserGrader(tmp_path).stop()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -61,7 +61,7 @@ class DrillRunFinished(Message, bubble=False):
 
 
 class DrillRunRefused(Message, bubble=False):
-    """The run was a usage error (a device that is not there): nothing was graded or recorded."""
+    """The grader refused the run as asked (e.g. $DRILL_DEVICE names a device this machine lacks); nothing is recorded."""
 
     def __init__(self, drill_id: str, reason: str) -> None:
         self.drill_id = drill_id

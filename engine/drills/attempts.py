@@ -42,14 +42,16 @@ class GradedAttempt:
 
 
 def grade_attempt(
-    drill: Drill, path: Path, store: Store, device: str | None = None, time_limit: float | None = None, run: Runner = runner.run_drill
+    drill: Drill, path: Path, store: Store, device: str | None = None, time_limit: float | None = None,
+    memory_limit: int | None = None, grader: runner.Grader | None = None, run: Runner = runner.run_drill,
 ) -> GradedAttempt:
-    """Run the checks on ``path`` in the grader process, recording the attempt as it goes."""
+    """Run the checks on ``path`` in a grader process (``grader``: a warm one the caller keeps, else
+    the user's), recording the attempt as it goes."""
     clear_stale(store)
     device_type = "cuda" if (device or os.environ.get("DRILL_DEVICE", "")).startswith("cuda") else "cpu"
     attempt_id = store.begin_drill_attempt(drill.id, drill.max_score(device_type), str(path), extra={"owner": os.getpid()})
     try:
-        result = run(drill.id, path, device=device, time_limit=time_limit)
+        result = run(drill.id, path, device=device, time_limit=time_limit, memory_limit=memory_limit, grader=grader)
     except UsageError:
         store.discard_drill_attempt(attempt_id)
         raise

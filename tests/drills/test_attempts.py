@@ -32,7 +32,7 @@ def store(drill_home):
 def test_the_attempt_is_in_the_store_while_the_grader_runs(store, tmp_path):
     drill, seen = get_drill("forward_diffusion"), []
 
-    def grader(drill_id, path, device=None, time_limit=None):
+    def grader(drill_id, path, **options):
         seen.append([(a.status, a.score, a.max_score) for a in store.drill_attempts(drill_id)])
         return RunResult(drill_id, FAIL, duration_s=0.5)
 
@@ -43,7 +43,7 @@ def test_the_attempt_is_in_the_store_while_the_grader_runs(store, tmp_path):
 
 
 def test_a_usage_error_leaves_no_attempt(store, tmp_path):
-    def refuses(drill_id, path, device=None, time_limit=None):
+    def refuses(drill_id, path, **options):
         raise UsageError("there is no CUDA device here")
 
     with pytest.raises(UsageError):
@@ -52,7 +52,7 @@ def test_a_usage_error_leaves_no_attempt(store, tmp_path):
 
 
 def test_a_run_cut_off_by_the_learner_is_recorded_as_interrupted(store, tmp_path):
-    def interrupted(drill_id, path, device=None, time_limit=None):
+    def interrupted(drill_id, path, **options):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):

@@ -77,6 +77,10 @@ class DrillsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from engine.drills.warm import session_grader
+
+        # Warm the grader while the learner reads: the first run then costs a fork, not a torch import.
+        session_grader().start()
         tree = self.query_one(Tree)
         tree.show_root = False
         tree.guide_depth = 2
@@ -193,8 +197,11 @@ class DrillsScreen(Screen):
 
     def _grade(self, drill: Drill, path: Path) -> None:
         """In a worker thread: grade and record the attempt, then tell this screen (if it is still there)."""
+        from engine.drills.warm import session_grader
+
         try:
-            attempt = grade_attempt(drill, path, self.app.store)
+            # One warm grader for the app's lifetime: a re-run costs a fork, not a torch import.
+            attempt = grade_attempt(drill, path, self.app.store, grader=session_grader())
         except UsageError as problem:
             self.post_message(DrillRunRefused(drill.id, str(problem)))
             return
@@ -208,8 +215,9 @@ class DrillsScreen(Screen):
     @on(DrillRunRefused)
     def _refused(self, message: DrillRunRefused) -> None:
         self._stop_running()
-        self.query_one(RunResultView).remove_children()
-        self.notify(message.reason, severity="error", markup=False)
+        if self.drill is not None:
+            self._show(self.drill)
+        self.notify(message.reason, title=f"{message.drill_id} was not run", severity="error", markup=False)
 
     @on(DrillRunFinished)
     def _graded(self, message: DrillRunFinished) -> None:
