@@ -28,6 +28,10 @@ def _mlp(activation, final_activation=None):
     return forward
 
 
+def _scaled_timesteps(embedding, timesteps):
+    return embedding.mlp(embedding.sinusoidal(timesteps.float() / 1000))
+
+
 # The course's notebooks use GELU's tanh approximation: the same design, accepted as correct.
 def _first_layer_shapes(call: dict):
     """(reference shape, learner's shape) of mlp.0.weight when they differ, else None."""
@@ -42,9 +46,22 @@ def _hidden_not_4x(calls: dict) -> bool:
     return shapes is not None and shapes[1][0] == shapes[1][1]
 
 
+def _hidden_dim_ignored(cases, calls: dict) -> bool:
+    """A hidden_dim was passed, and the first Linear is 4 × embed_dim wide instead."""
+    for case in cases:
+        shapes = _first_layer_shapes(calls[case.name])
+        if len(case.args) == 2 and shapes is not None and shapes[1][0] == 4 * case.args[0] != case.args[1]:
+            return True
+    return False
+
+
 def _raw_timesteps(calls: dict) -> bool:
     """The first Linear takes one input feature: the timestep itself, not its sinusoidal embedding."""
     return any((shapes := _first_layer_shapes(call)) is not None and shapes[1][1] == 1 for call in calls.values())
+
+
+def _scaled_timesteps(embedding, timesteps):
+    return embedding.mlp(embedding.sinusoidal(timesteps.float() / 1000))
 
 
 # The course's notebooks use GELU's tanh approximation: the same design, accepted as correct.
@@ -68,6 +85,7 @@ class TimestepMLP(ModuleDrill):
         ("timestep_mlp.silu", _mlp(F.silu)),
         ("timestep_mlp.no_activation", _mlp(lambda h: h)),
         ("timestep_mlp.final_activation", _mlp(F.gelu, F.gelu)),
+        ("timestep_mlp.scaled_timesteps", _scaled_timesteps),
     )
 
     def reference_module(self, case):
@@ -91,6 +109,8 @@ class TimestepMLP(ModuleDrill):
             keys.append("timestep_mlp.hidden_not_4x")
         if _raw_timesteps(calls):
             keys.append("timestep_mlp.raw_timesteps")
+        if _hidden_dim_ignored(self.cases, calls):
+            keys.append("timestep_mlp.hidden_dim_ignored")
         return keys
 
 
