@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.rehearse.assess import contexts
-from engine.rehearse.notebook import Feedback, blank
+from engine.rehearse.notebook import Feedback, blank, numbered
 
 Namespace = dict[str, Any]
 REQUIRED = (
@@ -29,10 +29,6 @@ REQUIRED = (
 RTOL, ATOL = 1e-4, 1e-6
 MASK_ENTRIES = 20_000
 SAMPLED_STEP = 2  # a step where √β_t and √β_{t−1} differ by a quarter
-
-
-class Skip(Exception):
-    """A check that cannot run because an earlier one failed."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +63,7 @@ def _cpu(value: Any, name: str) -> torch.Tensor:
 
 
 def close(got: torch.Tensor, expected: torch.Tensor) -> bool:
-    return got.shape == expected.shape and torch.allclose(got, expected, rtol=RTOL, atol=ATOL)
+    return got.shape == expected.shape and torch.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
 
 
 def difference(got: torch.Tensor, expected: torch.Tensor) -> str:
@@ -92,26 +88,32 @@ def _near(value: float, expected: float, tolerance: float = 1e-3) -> bool:
 
 
 def check_schedule(ns: Namespace, ref: Schedule) -> list[Feedback]:
-    """Blanks 1–5: ᾱ and the four square roots, against the course's formulas."""
-    expected_a_bar = ref.a_bar
-    tables = {
-        2: ("sqrt_a_bar", ref.a_bar.sqrt(), ref.a_bar, "√ᾱ"),
-        3: ("sqrt_one_minus_a_bar", (1 - ref.a_bar).sqrt(), 1 - ref.a_bar, "√(1 − ᾱ)"),
-        4: ("sqrt_a_inv", (1 / ref.a).sqrt(), 1 / ref.a, "√(1/α)"),
-        5: ("pred_noise_coeff", (1 - ref.a) / (1 - ref.a_bar).sqrt(), (1 - ref.a) / (1 - ref.a_bar), "(1 − α)/√(1 − ᾱ)"),
-    }
+    """Blanks 1–5: ᾱ against the running product of the course's α; each square root against the
+    square root of what it is taken of, so that a wrong ᾱ is blamed on blank 1 alone."""
     feedback = []
     a_bar = _cpu(ns["a_bar"], "a_bar")
-    if close(a_bar, expected_a_bar):
+    if close(a_bar, ref.a_bar):
         feedback.append(ok(1, "torch.cumprod"))
     elif close(a_bar, torch.cumsum(ref.a, dim=0)):
         feedback.append(wrong(1, "a_bar is the running sum of α; ᾱ_t is the product α_0·α_1·…·α_t (torch.cumprod)."))
     elif close(a_bar, ref.a):
         feedback.append(wrong(1, "a_bar equals α itself; ᾱ_t multiplies every α up to t (torch.cumprod along dim 0)."))
     else:
-        feedback.append(wrong(1, f"a_bar is not the running product of α: {difference(a_bar, expected_a_bar)}."))
-    for number, (name, expected, unsquared, symbol) in tables.items():
+        feedback.append(wrong(1, f"a_bar is not the running product of α: {difference(a_bar, ref.a_bar)}."))
+    if a_bar.shape != ref.a_bar.shape:
+        a_bar = ref.a_bar
+    tables = {
+        2: ("sqrt_a_bar", a_bar, "√ᾱ"),
+        3: ("sqrt_one_minus_a_bar", 1 - a_bar, "√(1 − ᾱ)"),
+        4: ("sqrt_a_inv", 1 / ref.a, "√(1/α)"),
+        5: ("pred_noise_coeff", None, "(1 − α)/√(1 − ᾱ)"),
+    }
+    for number, (name, under, symbol) in tables.items():
         got = _cpu(ns[name], name)
+        if under is None:
+            expected, unsquared = (1 - ref.a) / (1 - a_bar).sqrt(), (1 - ref.a) / (1 - a_bar)
+        else:
+            expected, unsquared = under.sqrt(), under
         if close(got, expected):
             feedback.append(ok(number, "torch.sqrt"))
         elif close(got, unsquared):
@@ -131,6 +133,8 @@ def check_q(ns: Namespace, ref: Schedule, device: torch.device) -> list[Feedback
     if not (isinstance(result, tuple) and len(result) == 2):
         return [wrong(6, "q must return the pair (x_t, noise).")]
     x_t, noise = _cpu(result[0], "x_t"), _cpu(result[1], "noise")
+    if not (torch.isfinite(x_t).all() and torch.isfinite(noise).all()):
+        return [wrong(6, "q returned NaN or infinite values."), wrong(7, "q returned NaN or infinite values.")]
     if x_t.shape != x_0.shape or noise.shape != x_0.shape:
         return [wrong(6, f"q returned shapes {tuple(x_t.shape)} and {tuple(noise.shape)}; both must be x_0's {tuple(x_0.shape)}.")]
     image_coeffs, noise_coeffs, leftover = [], [], 0.0
@@ -172,6 +176,8 @@ def check_reverse(ns: Namespace, ref: Schedule, device: torch.device) -> list[Fe
     at_zero, again = _reverse(ns, x_t, e_t, 0, device), _reverse(ns, x_t, e_t, 0, device)
     if at_zero.shape != x_t.shape:
         return [wrong(8, f"reverse_q returned shape {tuple(at_zero.shape)}; it must keep x_t's {tuple(x_t.shape)}.")]
+    if not torch.isfinite(at_zero).all():
+        return [wrong(n, "reverse_q returned NaN or infinite values at t = 0.") for n in (8, 9, 10)]
     feedback = []
     scale = math.sqrt(1 / float(ref.a[0]))
     coeff = float((1 - ref.a[0]) / (1 - ref.a_bar[0]).sqrt())
@@ -193,6 +199,8 @@ def check_reverse(ns: Namespace, ref: Schedule, device: torch.device) -> list[Fe
         return feedback
     step = min(SAMPLED_STEP, ref.T - 1)
     later = _reverse(ns, x_t, e_t, step, device)
+    if not torch.isfinite(later).all():
+        return [*feedback, wrong(10, f"reverse_q returned NaN or infinite values at t = {step}.")]
     _, noise = _fit(later, x_t, e_t)
     spread = float(noise.std())
     previous, current = math.sqrt(float(ref.B[step - 1])), math.sqrt(float(ref.B[step]))
@@ -245,10 +253,9 @@ class _Recorder(torch.nn.Module):
         return self.prediction(x, context[-1] if context else x) + self.weight
 
 
-def check_loss(ns: Namespace, ref: Schedule, device: torch.device, q_ok: bool) -> list[Feedback]:
-    """Blank 19: the mean squared error between the noise q added and the predicted noise."""
-    if not q_ok:
-        raise Skip
+def check_loss(ns: Namespace, ref: Schedule, device: torch.device) -> list[Feedback]:
+    """Blank 19: the mean squared error between the noise q added and the predicted noise (which
+    is recovered from the noisy images the model was given, q being right)."""
     target = torch.randn(6, 1, 28, 28)
     model = _Recorder(lambda x, _: target.to(x.device).expand_as(x))
     x_0, t = torch.rand(6, 1, 28, 28), torch.tensor([0.0, 3, 17, 40, 90, 149]).clamp(max=ref.T - 1)
@@ -275,9 +282,10 @@ def check_loss(ns: Namespace, ref: Schedule, device: torch.device, q_ok: bool) -
                                  f"is {float(expected):.6g}.")]
 
 
-def check_training_step(ns: Namespace, ref: Schedule, device: torch.device) -> list[Feedback]:
+def check_training_step(ns: Namespace, ref: Schedule, device: torch.device, mask_ok: bool, q_ok: bool) -> list[Feedback]:
     """Blanks 20–21, and the data: the contexts must be the batch's labels, about 90 % of their
-    entries kept, and the images used as they come, in [0, 1]."""
+    entries kept (judged once the mask is right), and the images used as they come, in [0, 1]
+    (judged once q is right)."""
     batch_size = int(ns.get("BATCH_SIZE", 0)) or 128
     model = _Recorder(lambda x, _: torch.zeros_like(x))
     labels_seen, masks, slopes = [], [], []
@@ -297,7 +305,9 @@ def check_training_step(ns: Namespace, ref: Schedule, device: torch.device) -> l
         feedback.append(wrong(21, "the contexts are not the one-hot labels of the batch: the labels are batch[1] "
                                   "(batch[0] holds the images)."))
     kept = float(torch.cat([m.flatten() for m in masks]).mean())
-    if abs(kept - 0.9) <= 0.03:
+    if not mask_ok:
+        feedback.append(wrong(20, "checked once blank 18 is right."))
+    elif abs(kept - 0.9) <= 0.03:
         feedback.append(ok(20, "0.1"))
     elif abs(kept - 0.1) <= 0.03:
         feedback.append(wrong(20, "c_drop_prob is the probability of dropping the context: 0.9 drops nine in ten. The course drops 0.1."))
@@ -307,10 +317,10 @@ def check_training_step(ns: Namespace, ref: Schedule, device: torch.device) -> l
     else:
         feedback.append(wrong(20, f"the mask keeps {kept:.0%} of the context; with the course's c_drop_prob = 0.1 it keeps 90 %."))
     slope = sum(slopes) / len(slopes)
-    if abs(slope + 1) < 0.1:
+    if q_ok and abs(slope + 1) < 0.1:
         feedback.append(wrong(None, "training_step rescales the images to [−1, 1]; the assessment's digits stay in [0, 1], "
                                     "as the classifier expects them."))
-    elif abs(slope) >= 0.1:
+    elif q_ok and abs(slope) >= 0.1:
         feedback.append(wrong(None, "training_step changes the images before noising them; use batch[0] as it comes, in [0, 1]."))
     return feedback
 
@@ -397,22 +407,28 @@ def check_blanks(ns: Namespace, device: torch.device, explain: Callable[[BaseExc
     B = ns["B"]
     if not (isinstance(B, torch.Tensor) and close(_cpu(B, "B"), ref.B)):
         feedback.append(Feedback(None, False, "B is not the course's schedule: torch.linspace(0.0001, 0.02, T)."))
-    runs: list[tuple[str, tuple[int, ...], Callable[[], list[Feedback]]]] = [
-        ("checking the schedule", (1, 2, 3, 4, 5), lambda: check_schedule(ns, ref)),
-        ("calling q", (6, 7), lambda: check_q(ns, ref, device)),
-        ("calling reverse_q", (8, 9, 10), lambda: check_reverse(ns, ref, device)),
-        ("calling the model", (), lambda: check_model(ns, device)),
-        ("calling get_context_mask", (18,), lambda: check_mask(ns, device)),
-        ("calling get_loss", (19,), lambda: check_loss(ns, ref, device, q_ok=all(f.ok for f in feedback if f.blank in (6, 7)))),
-        ("calling training_step", (20, 21), lambda: check_training_step(ns, ref, device)),
-        ("calling sample_w", (22,), lambda: check_guidance(ns, device)),
-        ("reading w", (23,), lambda: check_weight(ns)),
+    def right(*numbers: int) -> bool:
+        return all(item.ok for item in feedback if item.blank in numbers)
+
+    # (what is done, the blanks it judges, the blanks it needs right to judge them, the check)
+    runs: list[tuple[str, tuple[int, ...], tuple[int, ...], Callable[[], list[Feedback]]]] = [
+        ("checking the schedule", (1, 2, 3, 4, 5), (), lambda: check_schedule(ns, ref)),
+        ("calling q", (6, 7), (1, 2, 3), lambda: check_q(ns, ref, device)),
+        ("calling reverse_q", (8, 9, 10), (1, 4, 5), lambda: check_reverse(ns, ref, device)),
+        ("calling the model", (), (), lambda: check_model(ns, device)),
+        ("calling get_context_mask", (18,), (), lambda: check_mask(ns, device)),
+        ("calling get_loss", (19,), (1, 2, 3, 6, 7), lambda: check_loss(ns, ref, device)),
+        ("calling training_step", (20, 21), (), lambda: check_training_step(ns, ref, device, right(18), right(1, 2, 3, 6, 7))),
+        ("calling sample_w", (22,), (), lambda: check_guidance(ns, device)),
+        ("reading w", (23,), (), lambda: check_weight(ns)),
     ]
-    for doing, numbers, run in runs:
+    for doing, numbers, needs, run in runs:
+        if not right(*needs):
+            verb = "is" if len(needs) == 1 else "are"
+            feedback += [wrong(n, f"checked once {numbered(needs)} {verb} right.") for n in numbers]
+            continue
         try:
             feedback += run()
-        except Skip:
-            feedback += [wrong(n, "checked once blanks 6–7 are right.") for n in numbers]
         except Exception as error:  # noqa: BLE001 - the learner's code raised: told as feedback on these blanks
             found = explain(error, doing)
             feedback += [Feedback(n, False, f"{blank(n).title}: {found.message}") for n in numbers] or [found]

@@ -20,10 +20,16 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+import torch
+
+from engine.rehearse import assess, checks, data, execute, training
+from engine.rehearse.classifier import load_classifier
 from engine.rehearse.events import Checked, Classified, Event, Failed, Progress, Sampled, Sampling, Trained, encode
 from engine.rehearse.notebook import Feedback
+from engine.rehearse.profiles import Profile, get_profile
+from reference import pick_device
 
 _PR_SET_PDEATHSIG = 1
 SETUP, RUNNING, TRAINING, SAMPLING = "setup", "running", "training", "sampling"
@@ -50,14 +56,26 @@ def _sampling_hint(error: BaseException) -> str:
     return ""
 
 
+def check_notebook(
+    text: str, path: str, profile: Profile, device: torch.device, loader: training.DigitLoader
+) -> tuple[dict[str, Any] | None, Checked]:
+    """Run the learner's cells and check every blank; the namespace is None when a cell raised."""
+    try:
+        namespace = execute.run_cells(text, path, profile.overrides(str(device)), {"dataloader": loader})
+    except execute.NotebookError as error:
+        return None, Checked([Feedback(error.blank, False, str(error))], passed=False)
+
+    def explain(error: BaseException, doing: str) -> Feedback:
+        found = execute.explain(error, text, path, doing)
+        return Feedback(found.blank, False, str(found))
+
+    feedback = checks.check_blanks(namespace, device, explain)
+    model = namespace.get("model")
+    parameters = sum(p.numel() for p in model.parameters()) if isinstance(model, torch.nn.Module) else None
+    return namespace, Checked(feedback, passed=all(item.ok for item in feedback), parameters=parameters)
+
+
 def rehearse(args: argparse.Namespace, emit: Callable[[Event], None]) -> None:
-    import torch
-
-    from engine.rehearse import assess, checks, data, execute, training
-    from engine.rehearse.classifier import load_classifier
-    from engine.rehearse.profiles import get_profile
-    from reference import pick_device
-
     profile = get_profile(args.profile)
     if profile.threads:
         torch.set_num_threads(profile.threads)
@@ -71,23 +89,9 @@ def rehearse(args: argparse.Namespace, emit: Callable[[Event], None]) -> None:
     loader = training.DigitLoader(digits, profile.batch_size, torch.Generator().manual_seed(args.seed))
     path = str(Path(args.file).resolve())
     text = Path(path).read_text(encoding="utf-8")
-
-    try:
-        namespace = execute.run_cells(text, path, profile.overrides(str(device)), {"dataloader": loader})
-    except execute.NotebookError as error:
-        emit(Checked([Feedback(error.blank, False, str(error))], passed=False))
-        return
-
-    def explain(error: BaseException, doing: str) -> Feedback:
-        found = execute.explain(error, text, path, doing)
-        return Feedback(found.blank, False, str(found))
-
-    feedback = checks.check_blanks(namespace, device, explain)
-    model = namespace.get("model")
-    parameters = sum(p.numel() for p in model.parameters()) if isinstance(model, torch.nn.Module) else None
-    passed = all(item.ok for item in feedback)
-    emit(Checked(feedback, passed=passed, parameters=parameters))
-    if not passed:
+    namespace, checked = check_notebook(text, path, profile, device, loader)
+    emit(checked)
+    if namespace is None or not checked.passed:
         return
 
     torch.manual_seed(args.seed)

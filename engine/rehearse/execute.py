@@ -34,9 +34,10 @@ def explain(error: BaseException, text: str, filename: str, doing: str) -> Noteb
     """A NotebookError for ``error``, raised while ``doing`` something, naming the line and the blank near it."""
     line = learner_line(error, filename)
     numbers = blanks_near(text, line) if line else ()
-    where = f" on line {line}" if line else ""
     near = f" ({describe(numbers)})" if numbers else ""
-    message = f"Your notebook raised {type(error).__name__}{where}{near} while {doing}: {error}"
+    if line is None:
+        return NotebookError(f"{type(error).__name__} while {doing}: {error}")
+    message = f"Your notebook raised {type(error).__name__} on line {line}{near} while {doing}: {error}"
     return NotebookError(message, numbers[0] if len(numbers) == 1 else None)
 
 

@@ -161,12 +161,18 @@ def blanks_near(text: str, line_number: int) -> tuple[int, ...]:
     return tuple(sorted(by_prefix if by_prefix and len(by_prefix) <= 2 else in_cell))
 
 
+def numbered(numbers: tuple[int, ...]) -> str:
+    """``blank 4`` or ``blanks 1, 2 and 3``."""
+    if len(numbers) == 1:
+        return f"blank {numbers[0]}"
+    return "blanks " + ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+
+
 def describe(numbers: tuple[int, ...]) -> str:
+    """``blank 4 (what it asks)`` for one blank, ``blanks 6 and 7`` for several."""
     if not numbers:
         return ""
-    if len(numbers) == 1:
-        return blank(numbers[0]).label
-    return "blanks " + ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+    return blank(numbers[0]).label if len(numbers) == 1 else numbered(numbers)
 
 
 def syntax_problem(text: str, filename: str) -> Feedback | None:
