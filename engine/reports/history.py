@@ -19,6 +19,7 @@ from engine.exam.items import ExamResult, result_of
 from engine.quiz.bank import Bank, BankError, load_bank
 from engine.quiz.catalog import SECTIONS, TOPICS
 from engine.reports.advice import Advice, study_next
+from engine.reports.rehearsals import RehearsalHistory, rehearsal_history
 from engine.store import DrillAttempt, QuizAttempt, Store
 
 MAX_BUGS = 8
@@ -134,10 +135,11 @@ class History:
     exams_in_progress: int
     advice: tuple[Advice, ...]
     notes: tuple[str, ...]
+    rehearsals: RehearsalHistory = RehearsalHistory((), None)
 
     @property
     def empty(self) -> bool:
-        return not (self.summary.quiz_answers or self.summary.drill_attempts or self.exams)
+        return not (self.summary.quiz_answers or self.summary.drill_attempts or self.exams or self.rehearsals.rows)
 
 
 def one_line(markdown: str, limit: int = PROMPT_CHARS) -> str:
@@ -208,6 +210,7 @@ def collect(
         exams_in_progress=len(records) - len(exams),
         advice=(),
         notes=tuple(notes),
+        rehearsals=rehearsal_history(store),
     )
     return replace(history, advice=study_next(history, drills))
 
