@@ -19,7 +19,7 @@ from engine.exam.items import ExamResult, result_of
 from engine.quiz.bank import Bank, BankError, load_bank
 from engine.quiz.catalog import SECTIONS, TOPICS
 from engine.reports.advice import Advice, study_next
-from engine.reports.rehearsals import RehearsalHistory, rehearsal_history
+from engine.reports.rehearsals import NO_REHEARSALS, RehearsalHistory, rehearsal_history
 from engine.store import DrillAttempt, QuizAttempt, Store
 
 MAX_BUGS = 8
@@ -135,7 +135,7 @@ class History:
     exams_in_progress: int
     advice: tuple[Advice, ...]
     notes: tuple[str, ...]
-    rehearsals: RehearsalHistory = RehearsalHistory((), None)
+    rehearsals: RehearsalHistory = NO_REHEARSALS
 
     @property
     def empty(self) -> bool:

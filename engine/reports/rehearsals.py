@@ -51,6 +51,9 @@ class RehearsalHistory:
     latest_digits: RehearsalDigits | None
 
 
+NO_REHEARSALS = RehearsalHistory(rows=(), latest_digits=None)
+
+
 def _row(record: RehearsalRecord) -> RehearsalRow:
     return RehearsalRow(
         id=record.id,
