@@ -15,6 +15,8 @@ from textual.message import Message
 if TYPE_CHECKING:
     from engine.drills.results import RunResult
     from engine.quiz.bank import Bank
+    from engine.rehearse.events import Event
+    from engine.rehearse.runner import Outcome
 
 
 class BankLoaded(Message, bubble=False):
@@ -76,4 +78,22 @@ class ExamDrillRefused(Message, bubble=False):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
+        super().__init__()
+
+
+class RehearsalEvent(Message, bubble=False):
+    """The rehearsal's child process reported ``event`` (blanks checked, progress, samples, verdict)."""
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        super().__init__()
+
+
+class RehearsalFinished(Message, bubble=False):
+    """The rehearsal ended (passed, failed, errored or was stopped); ``outcome`` says where.
+    ``refused`` is set instead when it could not start (a usage error), and says why."""
+
+    def __init__(self, outcome: Outcome | None, refused: str = "") -> None:
+        self.outcome = outcome
+        self.refused = refused
         super().__init__()
