@@ -13,12 +13,13 @@
 # 2. It runs the code cells in order, in one namespace. Before the first cell it defines
 #    `dataloader`: shuffled batches `(images, labels)`, images of shape (BATCH_SIZE, 1, 28, 28)
 #    with pixels in [0, 1], labels the digits 0–9. Wherever a cell assigns one of `device`, `T`,
-#    `BATCH_SIZE`, `EPOCHS`, `LEARNING_RATE`, `DOWN_CHS` or `GROUP_SIZES`, it uses the profile's
-#    value instead (`--profile course` keeps the course's sizes; `cpu` and `tiny` shrink them).
+#    `BATCH_SIZE`, `LEARNING_RATE`, `DOWN_CHS` or `GROUP_SIZES`, it uses the profile's value
+#    instead (`--profile course` keeps the course's sizes; `cpu` and `tiny` shrink them).
 # 3. It checks each blank on its own, with feedback per blank. Nothing is trained until all pass.
 # 4. It skips the cell tagged `training-loop` and runs its own copy of that loop, calling your
-#    `training_step` on every batch, with a progress bar, the profile's learning-rate schedule,
-#    a time limit and a stop on a NaN loss.
+#    `training_step` on every batch, for the profile's number of steps (the course's: five epochs
+#    of MNIST's 70,000 images), with a progress bar, the profile's learning-rate schedule, a time
+#    limit and a stop on a NaN loss.
 # 5. It calls your `sample_w(model, c, w)` as the grader does: for each digit, 5 one-hot contexts,
 #    so 10 calls returning (5, 1, 28, 28) each. It classifies the 50 images after normalising
 #    them with MNIST's mean 0.1307 and standard deviation 0.3081, and passes at 95 % or more.

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 import torch
 
+from engine.errors import UsageError
 from engine.rehearse import assess, checks, data, execute, training
 from engine.rehearse.classifier import load_classifier
 from engine.rehearse.events import Checked, Classified, Event, Failed, Progress, Sampled, Sampling, Trained, encode
@@ -85,7 +86,11 @@ def rehearse(args: argparse.Namespace, emit: Callable[[Event], None]) -> None:
         emit(Failed(SETUP, str(error)))
         return
     torch.manual_seed(args.seed)
-    digits = data.read_mnist(Path(args.mnist)) if args.mnist else data.stratified_split(data.shipped_digits()).train
+    try:
+        digits = data.read_mnist(Path(args.mnist)) if args.mnist else data.stratified_split(data.shipped_digits()).train
+    except UsageError as problem:
+        emit(Failed(SETUP, str(problem)))
+        return
     loader = training.DigitLoader(digits, profile.batch_size, torch.Generator().manual_seed(args.seed))
     path = str(Path(args.file).resolve())
     text = Path(path).read_text(encoding="utf-8")

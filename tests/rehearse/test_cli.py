@@ -101,3 +101,12 @@ def test_a_killed_run_keeps_the_stages_it_finished(drill_home, tmp_path, edit):
 
 def _has_table(connection: sqlite3.Connection) -> bool:
     return connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'rehearsals'").fetchone() is not None
+
+
+def test_malformed_mnist_files_are_a_usage_error(drill_home, notebook, tmp_path, capsys):
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(bytes(16))
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(bytes(8))
+    assert main(["rehearse", "run", "--profile", "tiny", "--file", str(notebook), "--mnist", str(tmp_path)]) == 2
+    assert "not an MNIST IDX file" in capsys.readouterr().err
+    with Store() as store:
+        assert record.rehearsals(store) == []
