@@ -388,7 +388,7 @@ def sample_w(model, c, w):
 # for fewer steps (the `cpu` profile) needs more.
 
 # %%
-w = 3.0
+w = 2.0
 
 # %% [markdown]
 # ## 6. The assessment

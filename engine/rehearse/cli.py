@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "rehearse",
         help="the whole assessment, end to end: fill the notebook, train, sample, classify",
         description="Rehearse the assessment: a notebook shaped like the course's, whose blanks are checked one by one, "
-        "then your model is trained on handwritten digits and its samples are classified as the grader does (pass at 95 %%).",
+        "then your model is trained on handwritten digits and its samples are classified as the grader does (pass at 95 %).",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     start = actions.add_parser("start", help="write the rehearsal notebook into your workspace")

@@ -14,8 +14,6 @@ from typing import Any
 
 from engine.rehearse.notebook import Feedback
 
-STAGES = ("started", "checked", "trained", "sampled", "classified")
-
 
 @dataclass(frozen=True)
 class Checked:

@@ -93,8 +93,3 @@ def rehearsals(store: Store) -> list[RehearsalRecord]:
         rows = connection.execute("SELECT * FROM rehearsals ORDER BY id").fetchall()
     return [_record(row) for row in rows]
 
-
-def rehearsal(store: Store, rehearsal_id: int) -> RehearsalRecord | None:
-    with store.transaction() as connection:
-        row = connection.execute("SELECT * FROM rehearsals WHERE id = ?", (rehearsal_id,)).fetchone()
-    return _record(row) if row is not None else None

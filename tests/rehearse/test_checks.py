@@ -55,7 +55,7 @@ MISTAKES = {
     "images as labels": (
         "get_context_mask(batch[1], c_drop_prob)", "get_context_mask(batch[0], c_drop_prob)", 21, "the labels are batch[1]",
     ),
-    "negative weight": ("w = 3.0", "w = -1.0", 23, "choose w ≥ 0"),
+    "negative weight": ("w = 2.0", "w = -1.0", 23, "choose w ≥ 0"),
 }
 
 
