@@ -110,3 +110,15 @@ def test_malformed_mnist_files_are_a_usage_error(drill_home, notebook, tmp_path,
     assert "not an MNIST IDX file" in capsys.readouterr().err
     with Store() as store:
         assert record.rehearsals(store) == []
+
+
+def test_the_parent_side_never_imports_torch():
+    code = (
+        "import sys\n"
+        "import engine.rehearse.cli, engine.rehearse.runner, engine.rehearse.grid, engine.rehearse.render\n"
+        "import engine.app.screens.rehearsal, engine.reports.rehearsals\n"
+        "print('torch' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
