@@ -86,6 +86,20 @@ async def test_stop_ends_the_run(make_app, store, drill_home):
         assert screen.rehearsal is None and screen.query_one("#stop").disabled
 
 
+async def test_leaving_the_screen_stops_the_run(make_app, store, drill_home):
+    (drill_home / "workspace").mkdir(parents=True, exist_ok=True)
+    (drill_home / "workspace" / "rehearsal.py").write_text(solution_text(), encoding="utf-8")
+    app = make_app()
+    async with app.run_test() as pilot:
+        await open_rehearsal(app, pilot)
+        await pilot.press("r", "escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, RehearsalScreen)
+        (row,) = record.rehearsals(store)
+        assert row.status == record.STOPPED
+
+
 def finished_rehearsal(app) -> None:
     """A finished rehearsal, as the child would report it: every blank right, then 50 real digits."""
     digits = shipped_digits()

@@ -153,6 +153,11 @@ class RehearsalScreen(Screen[None]):
         self._status(f"running with the {self.profile} profile…")
         self._rehearse(self.rehearsal)
 
+    def on_unmount(self) -> None:
+        # Leaving the screen (or the app) ends the run rather than leaving a child process training.
+        if self.rehearsal is not None:
+            self.rehearsal.stop()
+
     def action_stop(self) -> None:
         if self.rehearsal is None:
             return
