@@ -13,6 +13,7 @@ from engine.errors import EXIT_USAGE, UsageError
 from engine.exam import cli as exam_cli
 from engine.export import cli as grade_cli
 from engine.quiz import cli as quiz_cli
+from engine.rehearse import cli as rehearse_cli
 from engine.reports import cli as report_cli
 
 EXIT_PASS, EXIT_FAIL = 0, 1
@@ -183,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     exam_cli.register(commands)
     report_cli.register(commands)
     grade_cli.register(commands)
+    rehearse_cli.register(commands)
     return parser
 
 
