@@ -40,10 +40,21 @@ def _first_layer_shapes(call: dict):
     return next(((ours, theirs) for key, ours, theirs in call["alignment"]["mismatched"] if key == "mlp.0.weight"), None)
 
 
-def _hidden_not_4x(calls: dict) -> bool:
+def _hidden_not_4x(cases, calls: dict) -> bool:
     """Without a hidden_dim, the first Linear is as wide as the embedding instead of four times wider."""
-    shapes = _first_layer_shapes(calls["default_hidden"])
-    return shapes is not None and shapes[1][0] == shapes[1][1]
+    default = next(case for case in cases if len(case.args) == 1)
+    shapes = _first_layer_shapes(calls[default.name])
+    return shapes is not None and shapes[1] == [default.args[0], default.args[0]]
+
+
+def _sinusoidal_too_wide(cases, calls: dict) -> bool:
+    """The sinusoidal features are built hidden_dim wide, so the first Linear reads hidden_dim of them."""
+    for case in cases:
+        hidden = case.args[1] if len(case.args) == 2 else 4 * case.args[0]
+        shapes = _first_layer_shapes(calls[case.name])
+        if shapes is not None and shapes[1][1] == hidden != case.args[0]:
+            return True
+    return False
 
 
 def _hidden_dim_ignored(cases, calls: dict) -> bool:
@@ -105,7 +116,9 @@ class TimestepMLP(ModuleDrill):
     def recognised(self, record):
         calls = {case.name: record[case.name] for case in self.cases}
         keys = []
-        if _hidden_not_4x(calls):
+        if _sinusoidal_too_wide(self.cases, calls):
+            keys.append("timestep_mlp.sinusoidal_too_wide")
+        elif _hidden_not_4x(self.cases, calls):
             keys.append("timestep_mlp.hidden_not_4x")
         if _raw_timesteps(calls):
             keys.append("timestep_mlp.raw_timesteps")
