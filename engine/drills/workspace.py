@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 import random
-import shutil
 from pathlib import Path
 
 from engine.drills.catalog import Drill
 from engine.drills.mutants import has_mutants, mutant_sources
+from engine.drills.sources import starter_source
 from engine.store import Store
 
 
@@ -41,7 +41,7 @@ def start(drill: Drill, workspace: Path, store: Store, seed: int | None = None, 
         store.set_state(f"debug:{drill.id}", {"bug": bug, "seed": seed})
         target.write_text(mutant_sources(drill.folder)[bug], encoding="utf-8")
         return target, True
-    shutil.copyfile(drill.starter_path, target)
+    target.write_text(starter_source(drill), encoding="utf-8")
     return target, True
 
 

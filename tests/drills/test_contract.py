@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import textwrap
 
@@ -13,6 +14,8 @@ from engine.drills.plugin import DrillChecks, load_checks
 from engine.drills.results import PASS, SKIPPED
 from engine.drills.schema import schema_path, schema_text
 from engine.drills.sources import blank_bodies, expand_includes, solution_source, starter_source
+from engine.drills.workspace import start
+from engine.store import open_store
 
 MINIMAL = {
     "title": "A drill",
@@ -159,6 +162,16 @@ def test_shipped_starters_and_solutions_are_whole_python_files():
         if not drill.debug and not drill.starter_factory:
             assert "dli-drill: include" not in starter_source(drill)
             compile(starter_source(drill), f"{drill.id}/starter", "exec")
+
+
+def test_drill_start_writes_the_starter_the_content_tests_validate(tmp_path):
+    fixed = [drill for drill in all_drills() if not drill.debug and not drill.starter_factory]
+    with open_store(io.StringIO()) as store:
+        for drill in fixed:
+            path, created = start(drill, tmp_path, store)
+            assert created and path.read_text(encoding="utf-8") == starter_source(drill), drill.id
+    derived = next(drill for drill in fixed if drill.starter is not None)
+    assert "raise NotImplementedError" in (tmp_path / f"{derived.id}.py").read_text(encoding="utf-8")
 
 
 def test_a_passing_run_passes_every_declared_check(tmp_path):
