@@ -83,7 +83,7 @@ def blank_bodies(text: str, blanks: dict[str, str | None]) -> str:
     (or the function left out where its message is None)."""
     tree = ast.parse(text)
     lines = text.splitlines()
-    edits = []
+    edits: list[tuple[int, int, str | None]] = []
     for qualified, message in blanks.items():
         function = _function(tree, qualified)
         if message is None:

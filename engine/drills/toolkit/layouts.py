@@ -72,10 +72,10 @@ def layout_diagnosis(prefix: str, what: str, captured: Capture, expected: torch.
         return Diagnosis(f"{prefix}.return_type", f"{what} returns {_kind(captured)}, not a tensor",
                          f"{what} must return a tensor of shape {tuple(expected.shape)}; yours returns {_kind(captured)}.",
                          "Return the tensor itself.")
-    got, want = tuple(captured["data"].shape), tuple(expected.shape)
-    if got != want:
-        return Diagnosis(f"{prefix}.output_shape", f"{what} has shape {got}, not {want}",
-                         f"{what} has shape {got} where {want} belongs: {shape_change(got, want)}.",
+    got_shape, want_shape = tuple(captured["data"].shape), tuple(expected.shape)
+    if got_shape != want_shape:
+        return Diagnosis(f"{prefix}.output_shape", f"{what} has shape {got_shape}, not {want_shape}",
+                         f"{what} has shape {got_shape} where {want_shape} belongs: {shape_change(got_shape, want_shape)}.",
                          "Follow the shapes through your code (print x.shape after each line) to find the line that changes them.")
     if captured["dtype"] != str(expected.dtype):
         return Diagnosis(f"{prefix}.output_dtype", f"{what} is {captured['dtype']}, not {expected.dtype}",

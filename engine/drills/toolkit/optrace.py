@@ -52,7 +52,8 @@ class Op:
 
 class _Recorder(TorchDispatchMode):
     def __init__(self, stack: list[str], replace: dict[int, torch.Tensor] | None = None, limit: int = 20_000):
-        super().__init__()
+        # torch leaves this constructor unannotated, and mypy checks a super() call despite untyped_calls_exclude.
+        super().__init__()  # type: ignore[no-untyped-call]
         self.ops: list[Op] = []
         self.outputs: dict[int, torch.Tensor] = {}
         self.keep: set[int] = set()
@@ -123,9 +124,12 @@ def frozen_at(call: Callable[[], Any], index: int, value: torch.Tensor, model: n
 
 def output_of(call: Callable[[], Any], index: int, model: nn.Module | None = None) -> torch.Tensor | None:
     """The output of ``call()``'s ``index``-th recorded operation."""
-    with _module_stack(model) as stack, _Recorder(stack) as recorder:
-        recorder.keep = {index}
-        call()
+    with _module_stack(model) as stack:
+        # Entered apart from its construction: torch types the mode's __enter__ as returning Any.
+        recorder = _Recorder(stack)
+        with recorder:
+            recorder.keep = {index}
+            call()
     return recorder.outputs.get(index)
 
 
