@@ -7,9 +7,9 @@ while every catalogued variant misses it by a factor of three or more on at leas
 
 from __future__ import annotations
 
-import torch
-
 from collections.abc import Sequence
+
+import torch
 
 from drills.common.ddpm_laws import mean_formula, sampler_schedule
 from drills.common.schedule_terms import schedule_terms
@@ -104,7 +104,7 @@ class ReverseMean(FunctionDrill):
         for observation in observations:
             if observation.expected is None:
                 continue
-            x_t, t, _, schedule = observation.inputs
+            _, t, _, schedule = observation.inputs
             noise = (observation.observed - observation.expected) / schedule["betas"][t].sqrt().view(-1, 1, 1, 1)
             noisy = t > 0
             if bool(noisy.sum() >= 2) and compare.standard_normal("", noise[noisy]).ok:

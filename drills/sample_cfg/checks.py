@@ -145,7 +145,9 @@ def _read_step(rows: _StepRows, t: int, class_labels: list[int]):
     for image, label in enumerate(class_labels):
         row = next((row for row in range(len(rows.labels)) if int(rows.labels[row]) == label), None)
         if row is None:
-            return None, None, None, set(), f"{where} no model call had image {image}'s class label {label}: the conditional prediction needs the class labels"
+            return None, None, None, set(), (
+                f"{where} no model call had image {image}'s class label {label}: the conditional prediction needs the class labels"
+            )
         cond_rows.append(row)
     x_t, eps_cond = rows.x[cond_rows], rows.eps[cond_rows]
     if len({tuple(row.flatten()[:8].tolist()) for row in x_t}) < len(class_labels):
@@ -154,14 +156,17 @@ def _read_step(rows: _StepRows, t: int, class_labels: list[int]):
         )
     other = [row for row in range(len(rows.labels)) if int(rows.labels[row]) not in class_labels]
     if not other:
-        return x_t, eps_cond, None, set(), f"{where} the model was only called with the class labels: there is no unconditional prediction (null label {NUM_CLASSES})"
+        return x_t, eps_cond, None, set(), (
+            f"{where} the model was only called with the class labels: there is no unconditional prediction (null label {NUM_CLASSES})"
+        )
     uncond_rows = [rows.row_with_x(x_t[image], other) for image in range(len(class_labels))]
     used = {int(rows.labels[row]) for row in other}
     if any(row is None for row in uncond_rows):
         return x_t, eps_cond, None, used, f"{where} the unconditional call was not given the same images x_t as the conditional one"
     problem = None
     if used != {NUM_CLASSES}:
-        problem = f"{where} the unconditional rows were labelled {', '.join(map(str, sorted(used)))}; the null class is num_classes = {NUM_CLASSES}"
+        labelled = ", ".join(map(str, sorted(used)))
+        problem = f"{where} the unconditional rows were labelled {labelled}; the null class is num_classes = {NUM_CLASSES}"
     return x_t, eps_cond, rows.eps[uncond_rows], used, problem
 
 
@@ -173,7 +178,11 @@ def cfg_chain(model_calls: list[dict], returned: dict, shape: tuple, class_label
     """The learner's chain and what its labels looked like: (chain, label problem, null labels used,
     whether a step paired the class labels with the wrong images)."""
     call_problem = next(
-        (f"The {ordinal(k + 1)} model call: {problem}" for k, call in enumerate(model_calls) if (problem := _call_problem(call, shape, device))),
+        (
+            f"The {ordinal(k + 1)} model call: {problem}"
+            for k, call in enumerate(model_calls)
+            if (problem := _call_problem(call, shape, device))
+        ),
         None,
     )
     groups = _steps_of_calls(model_calls)
@@ -313,7 +322,8 @@ class SampleCFG(DrillChecks):
             returned = run["result"]["value"] if run["result"]["ok"] else {}
             chain, label_problem, null_used, misaligned = cfg_chain(run["model_calls"], returned, shape, class_labels, device)
             if name != "main":
-                checks.grade_second(grading, name, replace(chain, call_problem=chain.call_problem or label_problem), run["result"], shape, device)
+                labelled_chain = replace(chain, call_problem=chain.call_problem or label_problem)
+                checks.grade_second(grading, name, labelled_chain, run["result"], shape, device)
                 continue
             labels_check = ("behaviour.labels", labels_verdict(label_problem) if chain.steps else None)
             reused = checks.grade_main(grading, chain, run["result"], shape, device, call_checks=[labels_check])

@@ -81,7 +81,9 @@ class TimestepMLP(ModuleDrill):
         with torch.no_grad():
             tanh_expected = TANH_GELU(reference, *case.inputs(observed.device))
         if compare.matches(observed, tanh_expected, atol=self.atol):
-            return passed(f"The embedding of {case.label} matches the reference with GELU's tanh approximation (as in the course's notebooks)")
+            return passed(
+                f"The embedding of {case.label} matches the reference with GELU's tanh approximation (as in the course's notebooks)"
+            )
         return verdict
 
     def recognised(self, record):

@@ -185,7 +185,8 @@ def _probe_behaviour(unet_class, device, attempt) -> dict:
         if record["ops"]["ok"]:
             record["skips"] = _run(attempt, _frozen_bottleneck, model, x, changed, t)
         mapped = _run(attempt, _with_reference_weights, model, config, device)
-        record["mapped"] = {**mapped, "value": capture(mapped["value"])} if mapped["ok"] and isinstance(mapped["value"], torch.Tensor) else mapped
+        captured = mapped["ok"] and isinstance(mapped["value"], torch.Tensor)
+        record["mapped"] = {**mapped, "value": capture(mapped["value"])} if captured else mapped
     return record
 
 
@@ -227,7 +228,8 @@ class UNetDrill(DrillChecks):
             if name in ("small", "lesson"):
                 continue
             if "ops" not in record[name]:
-                grading.error(f"shape.config.{name}", f"Your UNet could not be built with {other.describe()}:\n{record[name]['built']['error']}")
+                error = record[name]["built"]["error"]
+                grading.error(f"shape.config.{name}", f"Your UNet could not be built with {other.describe()}:\n{error}")
             else:
                 grading.check(f"shape.config.{name}", _flow_verdict(other, facts[name][0], record[name]["ops"], device))
         if "lesson" in configs:
@@ -321,7 +323,8 @@ def _mapped_verdict(record: dict, config: Config, device: torch.device):
     x, t, _, _ = make_inputs(config, device)
     with torch.no_grad():
         expected = reference_model(config, device)(x, t)
-    verdict = compare.values("With the reference's weights in it, your output", mapped["value"]["data"].to(device), expected, atol=VALUE_TOLERANCE)
+    observed = mapped["value"]["data"].to(device)
+    verdict = compare.values("With the reference's weights in it, your output", observed, expected, atol=VALUE_TOLERANCE)
     if verdict.ok:
         return passed("With the reference's weights in it, your model gives the reference's output exactly")
     return verdict

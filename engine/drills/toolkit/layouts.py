@@ -119,7 +119,8 @@ def _broadcast(match: re.Match[str]) -> tuple[str, str, str, str]:
         return ("batch_mismatch", f"Tensors with {a} and {b} rows combined",
                 f"An elementwise operation combined a tensor of {a} rows with one of {b} rows (axis 0, the batch): "
                 "a batch was doubled, split or chunked along the wrong axis before this line.",
-                "Print the shapes on the failing line; split a doubled batch with `.chunk(2)` along dim 0 and keep both halves as large as x.")
+                "Print the shapes on the failing line; split a doubled batch with `.chunk(2)` along dim 0 "
+                "and keep both halves as large as x.")
     return ("broadcast", "Two tensors that do not broadcast together",
             f"An elementwise operation met sizes {a} and {b} on the same axis ({dim}): the two shapes do not line up. A per-sample "
             "value of shape (B,), for instance, lines up with the LAST axis of a (B, C, H, W) tensor unless it is reshaped.",
@@ -128,7 +129,8 @@ def _broadcast(match: re.Match[str]) -> tuple[str, str, str, str]:
 
 _ERRORS: tuple[tuple[re.Pattern[str], _Explainer], ...] = (
     (re.compile(r"Sizes of tensors must match except in dimension (?P<dim>\d+)"), _cat),
-    (re.compile(r"The size of tensor a \((?P<a>\d+)\) must match the size of tensor b \((?P<b>\d+)\) at non-singleton dimension (?P<dim>\d+)"),
+    (re.compile(r"The size of tensor a \((?P<a>\d+)\) must match the size of tensor b \((?P<b>\d+)\) "
+                r"at non-singleton dimension (?P<dim>\d+)"),
      _broadcast),
     (re.compile(r"the model got (?P<images>\d+) images but (?P<count>\d+) (?P<what>timesteps|labels)"), lambda m: (
         f"model_{m['what']}", f"The model got {m['images']} images but {m['count']} {m['what']}",

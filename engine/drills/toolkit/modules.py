@@ -18,6 +18,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -305,7 +306,9 @@ class ModuleDrill(DrillChecks):
             verdict = passed("Your module has the reference's parameters, so its weights were loaded into yours")
         grading.check("shape.parameters", verdict)
 
-    def _grade_case(self, case: ModuleCase, call: Mapping[str, Any], device: torch.device, grading: Grading) -> list[tuple[Output, dict[str, list[Output]]]]:
+    def _grade_case(
+        self, case: ModuleCase, call: Mapping[str, Any], device: torch.device, grading: Grading
+    ) -> list[tuple[Output, dict[str, list[Output]]]]:
         """Report the case's checks; the (learner's output, variants' outputs) pairs for diagnosis."""
         shape_id, formula_id = f"shape.{case.name}", f"formula.{case.name}"
         if "output" not in call:
@@ -316,7 +319,9 @@ class ModuleDrill(DrillChecks):
         variant_module = self.variant_module(case, reference).to(device)
         inputs = case.inputs(device)
         pairs = [self.outputs_for_diagnosis(call["output"], variant_module, inputs, device)]
-        pairs += [self.outputs_for_diagnosis(call["more"][name], variant_module, make(device), device) for name, make in case.more_calls.items()]
+        pairs += [
+            self.outputs_for_diagnosis(call["more"][name], variant_module, make(device), device) for name, make in case.more_calls.items()
+        ]
         if not call["output"]["ok"]:
             grading.error(shape_id, f"Your forward raised for {case.label}:\n{call['output']['error']}")
             grading.skip(formula_id, "Not checked: your forward raised.")
@@ -397,7 +402,7 @@ class ModuleDrill(DrillChecks):
 
 def _resampling_kinds(steps: Sequence[optrace.FlowStep]) -> list[tuple[str, str]]:
     kinds = []
-    for before, after in zip(steps, steps[1:]):
+    for before, after in pairwise(steps):
         direction = "down" if after.shape[2] * after.shape[3] < before.shape[2] * before.shape[3] else (
             "up" if after.shape[2] * after.shape[3] > before.shape[2] * before.shape[3] else "")
         if direction:

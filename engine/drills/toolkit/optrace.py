@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import torch
@@ -198,7 +199,7 @@ def resampling(steps: Sequence[FlowStep]) -> list[tuple[str, FlowStep]]:
     """Each step that changes the spatial size, with "down" or "up" (a reshape chain that does
     space-to-depth counts as the final reshape's step)."""
     found = []
-    for before, after in zip(steps, steps[1:]):
+    for before, after in pairwise(steps):
         h0, w0, h1, w1 = before.shape[2], before.shape[3], after.shape[2], after.shape[3]
         if h1 * w1 < h0 * w0:
             found.append(("down", after))

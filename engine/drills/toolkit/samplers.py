@@ -431,10 +431,13 @@ class ChainChecks:
             grading.error(f"shape.{name}", f"Your sampler raised for the shape {shape}:\n{result['error']}")
             grading.skip(f"formula.{name}", "Not checked: your sampler raised.")
             return
-        if not grading.check(f"shape.{name}", compare.layout(f"The samples of the {name} batch", result["value"], shape, torch.float32, device)):
+        layout = compare.layout(f"The samples of the {name} batch", result["value"], shape, torch.float32, device)
+        if not grading.check(f"shape.{name}", layout):
             grading.skip(f"formula.{name}", "Not checked: fix the shape of the samples first.")
             return
-        problem = chain.call_problem or (first_misfit(self.law, chain.steps, self.schedule) if chain.steps else "the model calls could not be followed")
+        problem = chain.call_problem or (
+            first_misfit(self.law, chain.steps, self.schedule) if chain.steps else "the model calls could not be followed"
+        )
         grading.check(f"formula.{name}", failed(f"The chain for shape {shape} does not follow the reverse process.", _sentence(problem))
                       if problem else passed(f"The whole chain for shape {shape} follows the reverse process"))
 
@@ -461,7 +464,7 @@ class ChainChecks:
         last = next((step for step in chain.steps if step.t == 0), None)
         if last is None:
             verdict = failed("The chain never ran the step t = 0.", f"The last step got t={chain.given[-1] if chain.given else None}: "
-                                     "the loop must run down to t = 0 and return that step's mean.")
+                             "the loop must run down to t = 0 and return that step's mean.")
         else:
             problem = misfit(self.law, last, self.schedule)
             verdict = (failed("The last step (t = 0) does not return the reference mean.", _sentence(problem))
@@ -478,7 +481,8 @@ class ChainChecks:
         corr, a, b = compare.largest_correlation(z)
         if corr > compare.correlation_limit(z.shape[1]):
             verdict = failed("The noise added at different steps is not independent.",
-                                     f"The noises of steps t={noisy[a].t} and t={noisy[b].t} have correlation {corr:.3f}: draw a new z at every step.")
+                             f"The noises of steps t={noisy[a].t} and t={noisy[b].t} have correlation {corr:.3f}: "
+                             "draw a new z at every step.")
         else:
             verdict = passed("Each step draws fresh noise")
         grading.check("behaviour.fresh_noise", verdict)
