@@ -102,10 +102,12 @@ class ReverseMean(FunctionDrill):
     def recognised(self, observations: Sequence[Observation], device: torch.device) -> list[str]:
         """The mean with the step's noise σ_t·z already added: right on average, noisy by √β_t."""
         for observation in observations:
-            if observation.expected is None:
+            observed, expected = observation.observed, observation.expected
+            if expected is None:
                 continue
+            assert isinstance(observed, torch.Tensor) and isinstance(expected, torch.Tensor)  # a layout that passed
             _, t, _, schedule = observation.inputs
-            noise = (observation.observed - observation.expected) / schedule["betas"][t].sqrt().view(-1, 1, 1, 1)
+            noise = (observed - expected) / schedule["betas"][t].sqrt().view(-1, 1, 1, 1)
             noisy = t > 0
             if bool(noisy.sum() >= 2) and compare.standard_normal("", noise[noisy]).ok:
                 return ["mean.adds_noise"]
@@ -116,6 +118,7 @@ class ReverseMean(FunctionDrill):
         for observation in observations:
             if observation.expected is None:
                 continue
+            assert isinstance(observation.observed, torch.Tensor)  # a layout that passed
             x_t, t, eps_pred, schedule = observation.inputs
             rows, residual = coefficients.fit(observation.observed, [x_t, eps_pred])
             fitted.append(rows)

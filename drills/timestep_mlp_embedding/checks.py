@@ -3,6 +3,8 @@ are loaded into their ``mlp`` (same state_dict keys as ``reference.TimestepMLPEm
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 
@@ -29,20 +31,20 @@ def _mlp(activation, final_activation=None):
 
 
 # The course's notebooks use GELU's tanh approximation: the same design, accepted as correct.
-def _first_layer_shapes(call: dict):
+def _first_layer_shapes(call: dict[str, Any]):
     """(reference shape, learner's shape) of mlp.0.weight when they differ, else None."""
     if "alignment" not in call:
         return None
     return next(((ours, theirs) for key, ours, theirs in call["alignment"]["mismatched"] if key == "mlp.0.weight"), None)
 
 
-def _hidden_not_4x(calls: dict) -> bool:
+def _hidden_not_4x(calls: dict[str, Any]) -> bool:
     """Without a hidden_dim, the first Linear is as wide as the embedding instead of four times wider."""
     shapes = _first_layer_shapes(calls["default_hidden"])
     return shapes is not None and shapes[1][0] == shapes[1][1]
 
 
-def _raw_timesteps(calls: dict) -> bool:
+def _raw_timesteps(calls: dict[str, Any]) -> bool:
     """The first Linear takes one input feature: the timestep itself, not its sinusoidal embedding."""
     return any((shapes := _first_layer_shapes(call)) is not None and shapes[1][1] == 1 for call in calls.values())
 

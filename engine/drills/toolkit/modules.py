@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import torch
 from torch import nn
@@ -53,7 +53,10 @@ def strict_numerics() -> None:
     torch.backends.cudnn.allow_tf32 = False
 
 
-def seeded(factory: Callable[[], nn.Module], seed: int) -> nn.Module:
+M = TypeVar("M", bound=nn.Module)
+
+
+def seeded(factory: Callable[[], M], seed: int) -> M:
     """``factory()`` built on the CPU from ``seed``, the same in every process; the global RNG is left as it was."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

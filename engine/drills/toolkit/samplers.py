@@ -323,9 +323,9 @@ def all_equal(xs: list[torch.Tensor]) -> bool:
     return len(xs) > 1 and all(x.shape == xs[0].shape and bool(torch.equal(x, xs[0])) for x in xs[1:])
 
 
-def graph_problem(grad_calls: int, total_calls: int, returned: Capture) -> str | None:
-    """How a sampler built an autograd graph (None when it built none)."""
-    if returned["kind"] == "tensor" and (returned["requires_grad"] or returned["grad_fn"]):
+def graph_problem(grad_calls: int, total_calls: int, returned: Capture | None) -> str | None:
+    """How a sampler built an autograd graph (None when it built none; ``returned`` is None when the sampler raised)."""
+    if returned is not None and returned["kind"] == "tensor" and (returned["requires_grad"] or returned["grad_fn"]):
         return "The returned images carry an autograd graph (requires_grad=True): the sampler ran with gradients on."
     if grad_calls:
         return f"{grad_calls} of {total_calls} model calls ran with gradients enabled and built a graph."
