@@ -13,9 +13,14 @@ from engine.errors import EXIT_USAGE, UsageError
 from engine.exam import cli as exam_cli
 from engine.export import cli as grade_cli
 from engine.quiz import cli as quiz_cli
+from engine.rehearse import cli as rehearse_cli
 from engine.reports import cli as report_cli
 
 EXIT_PASS, EXIT_FAIL = 0, 1
+TRACK_HEADINGS = {
+    "lessons": "Lessons: the DDPM and U-Net lessons' code",
+    "course": "Course: the real course's code, as the assessment asks for it",
+}
 
 def _store():
     from engine.store import open_store
@@ -28,10 +33,16 @@ def cmd_list(args) -> int:
     from engine.drills.catalog import all_drills
 
     store = _store()
-    rows = [(d.id, d.lesson, d.topic, progress.status(store, d), d.title) for d in all_drills()]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)] if rows else [0] * 4
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
+    drills = all_drills()
+    rows = {d.id: (d.id, d.lesson, d.topic, progress.status(store, d), d.title) for d in drills}
+    widths = [max(len(row[i]) for row in rows.values()) for i in range(4)] if rows else [0] * 4
+    for track, heading in TRACK_HEADINGS.items():
+        in_track = [d for d in drills if d.track == track]
+        if in_track:
+            print(heading)
+        for drill in in_track:
+            row = rows[drill.id]
+            print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
     return EXIT_PASS
 
 
@@ -173,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     exam_cli.register(commands)
     report_cli.register(commands)
     grade_cli.register(commands)
+    rehearse_cli.register(commands)
     return parser
 
 

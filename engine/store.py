@@ -94,6 +94,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             finished_at TEXT
         )""",
     ),
+    (
+        # Rehearsals (engine.rehearse): a row per `drill rehearse run`, updated as each stage finishes
+        # (stage: started, checked, trained, sampled, classified), so that a run killed halfway keeps
+        # what it reached. status stays NULL until it ends: pass, fail, error or stopped.
+        """CREATE TABLE rehearsals (
+            id INTEGER PRIMARY KEY,
+            profile TEXT NOT NULL,
+            file_path TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            status TEXT,
+            accuracy REAL,
+            detail TEXT NOT NULL,
+            images BLOB,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finished_at TEXT
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -359,3 +359,14 @@ def test_an_unwritable_workspace_names_the_option_that_chooses_another(tmp_path,
     assert "pass --workspace a folder you can write to" in capsys.readouterr().err
     with Store() as store:
         assert progress.status(store, get_drill("forward_diffusion")) == progress.NEW
+
+
+def test_drill_list_groups_the_course_track_under_its_own_heading(capsys):
+    from engine.drills.catalog import all_drills
+
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    course = lines.index(next(line for line in lines if line.startswith("Course:")))
+    listed_after = {line.split()[0] for line in lines[course + 1 :]}
+    assert listed_after == {d.id for d in all_drills() if d.track == "course"} and listed_after
+    assert lines[0].startswith("Lessons:") and all(line.startswith("  ") for line in lines[1:course])

@@ -8,6 +8,8 @@ for an identity) and calls the residual path ``res_conv`` (the reference's ``res
 
 from __future__ import annotations
 
+import re
+
 import torch
 from torch import nn
 
@@ -85,6 +87,17 @@ def _raw_input_residual(b, x, t_emb):
     return _second_layer(b, b.act(b.norm1(b.conv1(x)) + _timestep(b, t_emb))) + x
 
 
+def _time_in_both_layers(b, x, t_emb):
+    t = _timestep(b, t_emb)
+    h = b.act(b.norm1(b.conv1(x)) + t)
+    return b.act(b.norm2(b.conv2(h)) + t) + b.res_conv(x)
+
+
+def _norm_reused(b, x, t_emb):
+    h = b.act(b.norm1(b.conv1(x)) + _timestep(b, t_emb))
+    return b.act(b.norm1(b.conv2(h))) + b.res_conv(x)
+
+
 def _gelu_on_timestep(b, x, t_emb):
     return _second_layer(b, b.act(b.norm1(b.conv1(x)) + _timestep(b, b.act(t_emb)))) + b.res_conv(x)
 
@@ -113,6 +126,8 @@ class ResidualBlockDrill(ModuleDrill):
         ("residual.time_concatenated", _time_concatenated),
         ("residual.raw_input_residual", _raw_input_residual),
         ("residual.gelu_on_timestep", _gelu_on_timestep),
+        ("residual.time_in_both_layers", _time_in_both_layers),
+        ("residual.norm_reused", _norm_reused),
     )
 
     def reference_module(self, case):
@@ -139,12 +154,14 @@ class ResidualBlockDrill(ModuleDrill):
         ran = {case.name: (case, record[case.name]) for case in self.cases if "output" in record[case.name]}
         if any(not call["output"]["ok"] and _concatenated(case, call) for case, call in ran.values()):
             keys.append("residual.time_concatenated")
+        if any(not call["output"]["ok"] and _on_width(case, call) for case, call in ran.values()):
+            keys.append("residual.time_on_width")
         return keys
 
-    def diagnose(self, record, observed_cases, device, grading):
+    def diagnose(self, record, observed_cases, device, grading, problems=()):
         # x + h and res_conv(x) + h are the same block when in = out: name the raw-input residual
         # only where a block with in ≠ out raised without calling res_conv.
-        super().diagnose(record, observed_cases, device, grading)
+        super().diagnose(record, observed_cases, device, grading, problems)
         if any(d.key == "residual.raw_input_residual" for d in grading.diagnoses) and not all(
             _raised_without_res_conv(case, record[case.name]) for case in self.cases if "output" in record[case.name]
         ):
@@ -157,6 +174,13 @@ def _concatenated(case, call) -> bool:
     conv1 = {shapes[0][1] for shapes in called(call["trace"], "conv1") if shapes}
     conv2 = {shapes[0][1] for shapes in called(call["trace"], "conv2") if shapes}
     return bool(conv1 & {c_in + c_out, c_in + t_dim} or conv2 & {2 * c_out, c_out + t_dim})
+
+
+def _on_width(case, call) -> bool:
+    """The timestep's channels met the map's width: broadcasting failed on the last axis with out_channels."""
+    mismatch = r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension 3"
+    found = re.search(mismatch, call["output"]["error"])
+    return found is not None and case.args[1] in {int(found[1]), int(found[2])}
 
 
 def _raised_without_res_conv(case, call) -> bool:

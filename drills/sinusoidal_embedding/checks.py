@@ -35,7 +35,8 @@ def _arrange(layout: str, sin: torch.Tensor, cos: torch.Tensor) -> torch.Tensor:
     return sin  # "sin": the cosines left out
 
 
-def variant(base: float = 10000.0, denominator=lambda half, dim: half, inverted: bool = True, layout: str = "sin_cos"):
+def variant(base: float = 10000.0, denominator=lambda half, dim: half, inverted: bool = True, layout: str = "sin_cos",
+            first_index: int = 0, t_scale: float = 1.0):
     """An embedding t -> (B, D) built like the lesson's, with one ingredient changed.
 
     Returns a function of (the reference module, timesteps) giving (embedding, argument of each entry).
@@ -44,9 +45,10 @@ def variant(base: float = 10000.0, denominator=lambda half, dim: half, inverted:
     def embed(module, timesteps: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         dim = module.embed_dim
         half = dim // 2
-        exponent = torch.arange(half, dtype=torch.float64, device=timesteps.device) / denominator(half, dim)
+        index = torch.arange(first_index, first_index + half, dtype=torch.float64, device=timesteps.device)
+        exponent = index / denominator(half, dim)
         freqs = base ** (-exponent if inverted else exponent)
-        args = timesteps.double()[:, None] * freqs[None, :]
+        args = (timesteps.double() * t_scale)[:, None] * freqs[None, :]
         return _arrange(layout, args.sin(), args.cos()), _arrange(layout, args, args)
 
     return embed
@@ -62,6 +64,8 @@ VARIANTS = (
     ("sinusoidal.missing_cos", variant(layout="sin")),
     ("sinusoidal.cos_first", variant(layout="cos_sin")),
     ("sinusoidal.frequencies_not_inverted", variant(inverted=False)),
+    ("sinusoidal.index_from_one", variant(first_index=1)),
+    ("sinusoidal.scaled_timesteps", variant(t_scale=1 / 1000)),
 )
 
 

@@ -30,7 +30,6 @@ def _mlp(activation, final_activation=None):
     return forward
 
 
-# The course's notebooks use GELU's tanh approximation: the same design, accepted as correct.
 def _first_layer_shapes(call: dict[str, Any]):
     """(reference shape, learner's shape) of mlp.0.weight when they differ, else None."""
     if "alignment" not in call:
@@ -38,15 +37,39 @@ def _first_layer_shapes(call: dict[str, Any]):
     return next(((ours, theirs) for key, ours, theirs in call["alignment"]["mismatched"] if key == "mlp.0.weight"), None)
 
 
-def _hidden_not_4x(calls: dict[str, Any]) -> bool:
+def _hidden_not_4x(cases, calls: dict[str, Any]) -> bool:
     """Without a hidden_dim, the first Linear is as wide as the embedding instead of four times wider."""
-    shapes = _first_layer_shapes(calls["default_hidden"])
-    return shapes is not None and shapes[1][0] == shapes[1][1]
+    default = next(case for case in cases if len(case.args) == 1)
+    shapes = _first_layer_shapes(calls[default.name])
+    return shapes is not None and shapes[1] == [default.args[0], default.args[0]]
+
+
+def _sinusoidal_too_wide(cases, calls: dict[str, Any]) -> bool:
+    """The sinusoidal features are built hidden_dim wide, so the first Linear reads hidden_dim of them."""
+    for case in cases:
+        hidden = case.args[1] if len(case.args) == 2 else 4 * case.args[0]
+        shapes = _first_layer_shapes(calls[case.name])
+        if shapes is not None and shapes[1][1] == hidden != case.args[0]:
+            return True
+    return False
+
+
+def _hidden_dim_ignored(cases, calls: dict[str, Any]) -> bool:
+    """A hidden_dim was passed, and the first Linear is 4 × embed_dim wide instead."""
+    for case in cases:
+        shapes = _first_layer_shapes(calls[case.name])
+        if len(case.args) == 2 and shapes is not None and shapes[1][0] == 4 * case.args[0] != case.args[1]:
+            return True
+    return False
 
 
 def _raw_timesteps(calls: dict[str, Any]) -> bool:
     """The first Linear takes one input feature: the timestep itself, not its sinusoidal embedding."""
     return any((shapes := _first_layer_shapes(call)) is not None and shapes[1][1] == 1 for call in calls.values())
+
+
+def _scaled_timesteps(embedding, timesteps):
+    return embedding.mlp(embedding.sinusoidal(timesteps.float() / 1000))
 
 
 # The course's notebooks use GELU's tanh approximation: the same design, accepted as correct.
@@ -70,6 +93,7 @@ class TimestepMLP(ModuleDrill):
         ("timestep_mlp.silu", _mlp(F.silu)),
         ("timestep_mlp.no_activation", _mlp(lambda h: h)),
         ("timestep_mlp.final_activation", _mlp(F.gelu, F.gelu)),
+        ("timestep_mlp.scaled_timesteps", _scaled_timesteps),
     )
 
     def reference_module(self, case):
@@ -91,10 +115,14 @@ class TimestepMLP(ModuleDrill):
     def recognised(self, record):
         calls = {case.name: record[case.name] for case in self.cases}
         keys = []
-        if _hidden_not_4x(calls):
+        if _sinusoidal_too_wide(self.cases, calls):
+            keys.append("timestep_mlp.sinusoidal_too_wide")
+        elif _hidden_not_4x(self.cases, calls):
             keys.append("timestep_mlp.hidden_not_4x")
         if _raw_timesteps(calls):
             keys.append("timestep_mlp.raw_timesteps")
+        if _hidden_dim_ignored(self.cases, calls):
+            keys.append("timestep_mlp.hidden_dim_ignored")
         return keys
 
 

@@ -555,23 +555,19 @@ def _layer_shapes(main: dict[str, Any], config: Config) -> list[Any]:
 
 
 def _open_diagnoses(main: dict[str, Any], facts: dict[str, Any], device: torch.device) -> list[Any]:
+    """What the operations say first (a resampling done another way), then the layers (one never
+    used, one of another size), then the error the model raised."""
     config = CONFIGS["small"]
-    found = _unused_layers(main) or _layer_shapes(main, config)
-    if found:
-        return found
-    if "ops" not in main:
-        error = layouts.error_diagnosis("unet", main["built"]["error"])
-        return [error] if error else []
-    if not main["ops"]["ok"]:
-        error = layouts.error_diagnosis("unet", main["ops"]["error"])
-        return [error] if error else []
+    if "ops" not in main or not main["ops"]["ok"]:
+        found = layouts.error_diagnosis("unet", main["built"]["error"] if "ops" not in main else main["ops"]["error"])
+        return [found] if found else []
     start = (config.batch, config.in_channels, *config.size)
     theirs = optrace.flow([optrace.Op.from_list(op) for op in main["ops"]["value"]], config.batch, start)
     reference = UNet(**config.kwargs, levels=3).to(device)
     x, t, _, _ = make_inputs(config, device)
     with torch.no_grad():
         ours = optrace.flow(optrace.record_ops(lambda: reference(x, t), reference)[1], config.batch, start)
-    return resampling_diagnoses(ours, theirs, "UNet")
+    return resampling_diagnoses(ours, theirs, "UNet") or _unused_layers(main) or _layer_shapes(main, config)
 
 
 checks = UNetDrill()

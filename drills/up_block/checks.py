@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from engine.drills.toolkit.modules import ModuleCase, ModuleDrill, called
+from engine.drills.toolkit.modules import SENSITIVITY, ModuleCase, ModuleDrill, called
 from reference import UpBlock
 
 
@@ -63,12 +63,14 @@ class UpBlockDrill(ModuleDrill):
 
     def recognised(self, record):
         ran = [(case, record[case.name]) for case in self.cases if "output" in record[case.name]]
+        # A concatenation along the batch axis raises: its error names that mistake better than "skip unused".
+        joined_batch = any(not call["output"]["ok"] and "except in dimension 0" in call["output"]["error"] for _, call in ran)
         keys = []
-        if any(_skip_unused(case, call) for case, call in ran):
+        if not joined_batch and any(_skip_unused(case, call) for case, call in ran):
             keys.append("upblock.skip_unused")
         if any(_wrong_out_channels(case, call) for case, call in ran):
             keys.append("upblock.wrong_out_channels")
-        if any(call.get("gradients", {}).get("x") == "flows" and call["gradients"]["skip"] != "flows" for _, call in ran):
+        if not keys and any(_skip_detached(call) for _, call in ran):
             keys.append("upblock.skip_detached")
         return keys
 
@@ -79,6 +81,13 @@ def _skip_unused(case, call) -> bool:
     built_narrow = any(key == "res_block.conv1.weight" and theirs[1] == c_in for key, _, theirs in call["alignment"]["mismatched"])
     fed_narrow = any(shapes and shapes[0][1] == c_in for shapes in called(call["trace"], "res_block.conv1"))
     return built_narrow or fed_narrow
+
+
+def _skip_detached(call) -> bool:
+    """The skip changes the output, yet no gradient reaches it: it went through .detach() or no_grad."""
+    moved = call.get("dependence", {}).get("skip")
+    changes = moved is not None and moved[0] > SENSITIVITY * max(moved[1], 1e-6)
+    return changes and call.get("gradients", {}).get("x") == "flows" and call["gradients"]["skip"] != "flows"
 
 
 def _wrong_out_channels(case, call) -> bool:

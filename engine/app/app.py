@@ -28,6 +28,7 @@ from engine.app.screens.help import HelpScreen
 from engine.app.screens.home import HomeScreen
 from engine.app.screens.progress import ProgressScreen
 from engine.app.screens.quiz import QuizScreen
+from engine.app.screens.rehearsal import RehearsalScreen
 from engine.drills.attempts import interrupt_own
 from engine.drills.catalog import Drill, all_drills
 from engine.store import DatabaseRecoveredWarning, Store
@@ -202,6 +203,9 @@ class DrillApp(App[None]):
 
     def action_progress(self) -> None:
         self.open(ProgressScreen())
+
+    def action_rehearse(self) -> None:
+        self.open(RehearsalScreen())
 
     def action_export_report(self) -> None:
         self._export_report()

@@ -21,6 +21,7 @@ ACTIONS = (
     ("Next drill", "The drill you began, or the next new one", "app.next_drill"),
     ("Drills", "Browse every drill by lesson and topic", "app.drills"),
     ("Mock assessment", "A timed exam of questions and coding drills; resumes where you stopped", "app.exam"),
+    ("Rehearse the assessment", "The course's notebook with blanks: checked, trained, then graded as the grader does", "app.rehearse"),
     ("Progress", "History per topic and drill, scores over time", "app.progress"),
     ("Export report", "Write the HTML progress report", "app.export_report"),
     ("Help", "Every key binding", "app.help"),

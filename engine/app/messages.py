@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from engine.drills.results import RunResult
     from engine.drills.view import ResultView
     from engine.quiz.bank import Bank
+    from engine.rehearse.events import Event
+    from engine.rehearse.runner import Outcome
 
 
 class BankLoaded(Message, bubble=False):
@@ -94,4 +96,22 @@ class ExamDrillRefused(Message, bubble=False):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
+        super().__init__()
+
+
+class RehearsalEvent(Message, bubble=False):
+    """The rehearsal's child process reported ``event`` (blanks checked, progress, samples, verdict)."""
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        super().__init__()
+
+
+class RehearsalFinished(Message, bubble=False):
+    """The rehearsal ended (passed, failed, errored or was stopped); ``outcome`` says where.
+    ``refused`` is set instead when it could not start (a usage error), and says why."""
+
+    def __init__(self, outcome: Outcome | None, refused: str = "") -> None:
+        self.outcome = outcome
+        self.refused = refused
         super().__init__()

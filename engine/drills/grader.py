@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import select
 import signal
 import sys
@@ -44,6 +43,7 @@ os.environ.setdefault(NVML_CHECK, "1")
 
 import torch  # noqa: E402 - after the NVML switch on purpose
 
+from engine.devices import choose_device  # noqa: E402
 from engine.drills import containment, honesty  # noqa: E402
 from engine.drills.blame import report  # noqa: E402
 from engine.drills.catalog import get_drill  # noqa: E402
@@ -58,7 +58,6 @@ from engine.errors import UsageError  # noqa: E402
 OUTPUT_LIMIT = 8000
 GRADING_MARGIN_S = 0.3
 MEMORY_POLL_S = 0.02
-_DEVICE = re.compile(r"cpu|cuda(:\d+)?")
 _SIGNAL_NAMES = {signal.SIGSEGV: "a segmentation fault", signal.SIGXFSZ: "writing more output than allowed"}
 
 
@@ -68,21 +67,6 @@ def read_output(path: Path) -> str:
         head = handle.read(OUTPUT_LIMIT + 1)
     text = head[:OUTPUT_LIMIT].decode("utf-8", errors="replace")
     return text + "\n… (output cut)" if len(head) > OUTPUT_LIMIT else text
-
-
-def choose_device(requested: str | None) -> torch.device:
-    """The device to grade on; a UsageError when it is malformed or not on this machine."""
-    if requested is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if not _DEVICE.fullmatch(requested):
-        raise UsageError(f"Unknown device '{requested}': use cpu, cuda or cuda:N.")
-    device = torch.device(requested)
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise UsageError(f"--device {requested}: CUDA is not available on this machine; use --device cpu.")
-        if device.index is not None and device.index >= torch.cuda.device_count():
-            raise UsageError(f"--device {requested}: this machine has {torch.cuda.device_count()} CUDA device(s).")
-    return device
 
 
 def _wait(pid: int, deadline: float, memory_limit: int, baseline: int) -> tuple[int | None, str]:

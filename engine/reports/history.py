@@ -23,6 +23,7 @@ from engine.quiz.catalog import SECTIONS, TOPICS
 from engine.quiz.models import TypedQuestion
 from engine.quiz.typed import judge
 from engine.reports.advice import Advice, study_next
+from engine.reports.rehearsals import NO_REHEARSALS, RehearsalHistory, rehearsal_history
 from engine.store import DrillAttempt, ExamRecord, QuizAttempt, Store
 
 MAX_BUGS = 8
@@ -146,10 +147,11 @@ class History:
     exams_in_progress: int
     advice: tuple[Advice, ...]
     notes: tuple[str, ...]
+    rehearsals: RehearsalHistory = NO_REHEARSALS
 
     @property
     def empty(self) -> bool:
-        return not (self.summary.quiz_answers or self.summary.drill_attempts or self.exams)
+        return not (self.summary.quiz_answers or self.summary.drill_attempts or self.exams or self.rehearsals.rows)
 
 
 def one_line(markdown: str, limit: int = PROMPT_CHARS) -> str:
@@ -220,6 +222,7 @@ def collect(
         exams_in_progress=len(records) - len(exams),
         advice=(),
         notes=tuple(notes),
+        rehearsals=rehearsal_history(store),
     )
     return replace(history, advice=study_next(history, drills))
 

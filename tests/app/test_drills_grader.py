@@ -40,7 +40,7 @@ async def test_runs_share_the_apps_warm_grader(make_app, store, drill_home, solu
         await pilot.pause()
         assert screen.running is None
     finished = [m for m in seen if isinstance(m, DrillRunFinished)]
-    assert [m.result.status for m in finished] == ["pass", "pass"]
+    assert [m.view.status for m in finished] == ["pass", "pass"]
     assert template is not None and session_grader().pid == template
     assert len(store.drill_attempts("forward_diffusion")) == 2
 

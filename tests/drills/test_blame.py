@@ -26,12 +26,12 @@ BREAKAGES = {
     "grade": """
         def grade(calls, device, grading):
             raise RuntimeError("deliberately broken grade")
-        checks.grade = grade
+        module.checks.grade = grade
     """,
     "probe": """
         def probe(module, device, attempt):
             raise RuntimeError("deliberately broken probe")
-        checks.probe = probe
+        module.checks.probe = probe
     """,
 }
 
@@ -45,7 +45,7 @@ def broken_grader(tmp_path: Path, monkeypatch, part: str, mode: str):
     folder = tmp_path / "site"
     folder.mkdir()
     (folder / "sitecustomize.py").write_text(
-        "import drills.forward_diffusion.checks as checks\n" + textwrap.dedent(BREAKAGES[part])
+        "import drills.forward_diffusion.checks as module\n" + textwrap.dedent(BREAKAGES[part])
     )
     monkeypatch.setenv("PYTHONPATH", str(folder))
     return COLD if mode == "cold" else PrivateGrader()

@@ -9,10 +9,10 @@ import pytest
 
 from engine.reports.render import duration, inline_markdown, md_cell, render, text_bar
 
-SECTIONS = ["summary", "study-next", "mastery", "over-time", "drills", "quiz", "exams"]
+SECTIONS = ["summary", "study-next", "mastery", "over-time", "drills", "quiz", "exams", "rehearsals"]
 MD_HEADINGS = ["# Progress report", "## Summary", "## What to study next", "## Mastery by topic", "### By lesson section",
                "## Scores over time", "## Drill attempts", "### Bugs you make most often", "## Quiz accuracy by topic",
-               "### Questions missed most often", "## Mock exams"]
+               "### Questions missed most often", "## Mock exams", "## Assessment rehearsals"]
 
 
 class Outline(HTMLParser):

@@ -86,6 +86,8 @@ def layout_diagnosis(prefix: str, what: str, captured: Capture, expected: torch.
 
 
 def _kind(captured: Capture) -> str:
+    if captured["kind"] == "tensor":
+        return f"one tensor of shape {tuple(captured['data'].shape)}"
     if captured["kind"] == "seq":
         return f"a {captured['type']} of {len(captured['items'])}"
     if captured["kind"] == "py":
@@ -116,11 +118,11 @@ def _cat(match: re.Match[str]) -> tuple[str, str, str, str]:
 def _broadcast(match: re.Match[str]) -> tuple[str, str, str, str]:
     a, b, dim = match["a"], match["b"], match["dim"]
     if dim == "0":
-        return ("batch_mismatch", f"Tensors with {a} and {b} rows combined",
-                f"An elementwise operation combined a tensor of {a} rows with one of {b} rows (axis 0, the batch): "
-                "a batch was doubled, split or chunked along the wrong axis before this line.",
-                "Print the shapes on the failing line; split a doubled batch with `.chunk(2)` along dim 0 "
-                "and keep both halves as large as x.")
+        return ("batch_mismatch", f"Tensors of {a} and {b} entries combined along their first axis",
+                f"An elementwise operation met {a} and {b} entries on the same first axis, so the two shapes do not line up: "
+                "two vectors meant for an outer product that lack an axis (t[:, None] * freqs[None, :]), or a batch "
+                "doubled, split or chunked along the wrong axis before this line.",
+                "Print the shapes on the failing line and give each tensor the axes it should broadcast along.")
     return ("broadcast", "Two tensors that do not broadcast together",
             f"An elementwise operation met sizes {a} and {b} on the same axis ({dim}): the two shapes do not line up. A per-sample "
             "value of shape (B,), for instance, lines up with the LAST axis of a (B, C, H, W) tensor unless it is reshaped.",

@@ -31,7 +31,7 @@ from engine.drills.grading import Verdict, failed, passed
 from engine.drills.plugin import DrillChecks
 from engine.drills.records import Capture, ProbeRecord
 from engine.drills.results import Diagnosis
-from engine.drills.toolkit import optrace
+from engine.drills.toolkit import layouts, optrace
 from engine.drills.toolkit.functions import tensors
 from engine.drills.toolkit.variants import Output, Variant, matching_keys, predictions
 
@@ -277,16 +277,17 @@ class ModuleDrill(DrillChecks):
         strict_numerics()
         if self.loads_weights:
             self._grade_parameters(record, grading)
-        observed_cases = []
+        observed_cases: list[tuple[Output, dict[str, list[Output]]]] = []
+        problems: list[Diagnosis] = []
         for case in self.cases:
-            observed_cases += self._grade_case(case, record[case.name], device, grading)
+            observed_cases += self._grade_case(case, record[case.name], device, grading, problems)
         if self.gradient_inputs and self._all_ran(record):
             grading.check("behaviour.gradients", self._gradients_verdict(record))
         elif self.gradient_inputs:
             grading.skip("behaviour.gradients", "Not checked: your forward must run first.")
         self.more_checks(record, device, grading)
         if not grading.all_passed():
-            self.diagnose(record, observed_cases, device, grading)
+            self.diagnose(record, observed_cases, device, grading, problems)
 
     def more_checks(self, record: ProbeRecord, device: torch.device, grading: Grading) -> None:
         """Checks beyond the ladder; none by default."""
@@ -309,12 +310,15 @@ class ModuleDrill(DrillChecks):
             verdict = passed("Your module has the reference's parameters, so its weights were loaded into yours")
         grading.check("shape.parameters", verdict)
 
-    def _grade_case(
-        self, case: ModuleCase, call: Mapping[str, Any], device: torch.device, grading: Grading
-    ) -> list[tuple[Output, dict[str, list[Output]]]]:
-        """Report the case's checks; the (learner's output, variants' outputs) pairs for diagnosis."""
+    def _grade_case(self, case: ModuleCase, call: Mapping[str, Any], device: torch.device, grading: Grading,
+                    problems: list[Diagnosis]) -> list[tuple[Output, dict[str, list[Output]]]]:
+        """Report the case's checks; the (learner's output, variants' outputs) pairs for diagnosis.
+        What a failed layout or an error says of the mistake goes to ``problems``."""
         shape_id, formula_id = f"shape.{case.name}", f"formula.{case.name}"
+        prefix = self.entry.lower()
         if "output" not in call:
+            found = layouts.error_diagnosis(prefix, call["built"]["error"])
+            problems += [found] if found else []
             grading.error(shape_id, f"Your __init__ raised for {case.label}:\n{call['built']['error']}")
             grading.skip(formula_id, "Not checked: your module could not be built.")
             return []
@@ -326,12 +330,16 @@ class ModuleDrill(DrillChecks):
             self.outputs_for_diagnosis(call["more"][name], variant_module, make(device), device) for name, make in case.more_calls.items()
         ]
         if not call["output"]["ok"]:
+            found = layouts.error_diagnosis(prefix, call["output"]["error"])
+            problems += [found] if found else []
             grading.error(shape_id, f"Your forward raised for {case.label}:\n{call['output']['error']}")
             grading.skip(formula_id, "Not checked: your forward raised.")
             return pairs
         with torch.no_grad():
             expected = reference(*inputs)
         if not grading.check(shape_id, self.layout(case, call["output"]["value"], expected, device)):
+            found = layouts.layout_diagnosis(prefix, f"Your {self.entry}'s output", call["output"]["value"], expected)
+            problems += [found] if found else []
             grading.skip(formula_id, "Not checked: fix the shape first.")
         elif self.loads_weights and not aligned(call["alignment"]):
             grading.skip(formula_id, "Not checked: the reference's weights could not be loaded.")
@@ -360,12 +368,13 @@ class ModuleDrill(DrillChecks):
         return []
 
     def diagnose(self, record: ProbeRecord, observed_cases: Sequence[tuple[Output, Mapping[str, Sequence[Output]]]],
-                 device: torch.device, grading: Grading) -> None:
+                 device: torch.device, grading: Grading, problems: Sequence[Diagnosis] = ()) -> None:
         keys = list(dict.fromkeys(matching_keys(observed_cases, atol=self.atol) + self.recognised(record)))
         for key in keys:
             grading.diagnose(key)
         if not keys:
-            for diagnosis in self.open_diagnoses(record, device):
+            # The drill's own open diagnosers know its maths; what a layout or an error says comes after.
+            for diagnosis in self.open_diagnoses(record, device) or list(problems[:1]):
                 grading.add_diagnosis(diagnosis)
 
     def open_diagnoses(self, record: ProbeRecord, device: torch.device) -> list[Diagnosis]:
