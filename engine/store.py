@@ -23,7 +23,7 @@ import json
 import sqlite3
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -226,8 +226,20 @@ def _parse(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text is not None else None
 
 
+def _moment(text: str) -> datetime:
+    """A stamp from a NOT NULL column."""
+    return datetime.fromisoformat(text)
+
+
+def _new_id(cursor: sqlite3.Cursor) -> int:
+    # An INSERT always sets lastrowid; it is None only for a cursor that inserted nothing.
+    if cursor.lastrowid is None:
+        raise RuntimeError("the insert recorded no row id")
+    return cursor.lastrowid
+
+
 def _is_damage(error: sqlite3.DatabaseError) -> bool:
-    name = getattr(error, "sqlite_errorname", None)
+    name: str | None = getattr(error, "sqlite_errorname", None)
     if name is not None:
         return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
     return type(error) is sqlite3.DatabaseError
@@ -373,7 +385,7 @@ class Store:
                 (question_id, topic, section, int(correct), credit, json.dumps(list(picked)),
                  _stamp(answered_at), duration_s, session_id),
             )
-            return cursor.lastrowid
+            return _new_id(cursor)
 
     def quiz_attempts(self, question_id: str | None = None, session_id: int | None = None) -> list[QuizAttempt]:
         rows = self._query(
@@ -385,7 +397,7 @@ class Store:
             QuizAttempt(
                 id=row["id"], question_id=row["question_id"], topic=row["topic"], section=row["section"],
                 correct=bool(row["correct"]), credit=row["credit"], picked=json.loads(row["picked"]),
-                answered_at=_parse(row["answered_at"]), duration_s=row["duration_s"], session_id=row["session_id"],
+                answered_at=_moment(row["answered_at"]), duration_s=row["duration_s"], session_id=row["session_id"],
             )
             for row in rows
         ]
@@ -403,7 +415,7 @@ class Store:
         rows = self._query("SELECT card FROM review_cards WHERE question_id = ?", (question_id,))
         return json.loads(rows[0]["card"]) if rows else None
 
-    def put_review_card(self, question_id: str, card: dict[str, Any], due: datetime) -> None:
+    def put_review_card(self, question_id: str, card: Mapping[str, Any], due: datetime) -> None:
         with self.transaction() as connection:
             connection.execute(
                 "INSERT INTO review_cards (question_id, card, due) VALUES (?, ?, ?)"
@@ -414,7 +426,7 @@ class Store:
     def review_due_dates(self) -> dict[str, datetime]:
         """Every card's due date, soonest first."""
         rows = self._query("SELECT question_id, due FROM review_cards ORDER BY due, question_id")
-        return {row["question_id"]: _parse(row["due"]) for row in rows}
+        return {row["question_id"]: _moment(row["due"]) for row in rows}
 
     # Quiz sessions
 
@@ -425,7 +437,7 @@ class Store:
                 "INSERT INTO quiz_sessions (spec, state, created_at, updated_at) VALUES (?, ?, ?, ?)",
                 (json.dumps(spec), json.dumps(state), now, now),
             )
-            return cursor.lastrowid
+            return _new_id(cursor)
 
     def save_quiz_session(self, session_id: int, state: dict[str, Any], finished: bool = False) -> None:
         now = _stamp()
@@ -447,7 +459,7 @@ class Store:
     def _session_record(row: sqlite3.Row) -> QuizSessionRecord:
         return QuizSessionRecord(
             id=row["id"], spec=json.loads(row["spec"]), state=json.loads(row["state"]),
-            created_at=_parse(row["created_at"]), updated_at=_parse(row["updated_at"]),
+            created_at=_moment(row["created_at"]), updated_at=_moment(row["updated_at"]),
             finished_at=_parse(row["finished_at"]),
         )
 
@@ -473,7 +485,7 @@ class Store:
                  str(file_path) if file_path is not None else None, _stamp(created_at),
                  json.dumps(extra) if extra is not None else None),
             )
-            return cursor.lastrowid
+            return _new_id(cursor)
 
     def begin_drill_attempt(self, drill_id: str, max_score: float, file_path: str | Path | None, extra: Any = None) -> int:
         """Record a run as it starts, as ``running`` with no score: it is in the history from the first
@@ -524,7 +536,7 @@ class Store:
         return DrillAttempt(
             id=row["id"], drill_id=row["drill_id"], status=row["status"], score=row["score"],
             max_score=row["max_score"], diagnoses=json.loads(row["diagnoses"]), duration_s=row["duration_s"],
-            file_path=row["file_path"], created_at=_parse(row["created_at"]),
+            file_path=row["file_path"], created_at=_moment(row["created_at"]),
             extra=json.loads(row["extra"]) if row["extra"] is not None else None,
         )
 
@@ -536,7 +548,7 @@ class Store:
                 "INSERT INTO exams (spec, state, started_at, updated_at) VALUES (?, ?, ?, ?)",
                 (json.dumps(spec), json.dumps(state), _stamp(started_at), _stamp()),
             )
-            return cursor.lastrowid
+            return _new_id(cursor)
 
     def save_exam(self, exam_id: int, state: dict[str, Any], finished_at: datetime | None = None) -> None:
         with self.transaction() as connection:
@@ -561,7 +573,7 @@ class Store:
     def _exam_record(row: sqlite3.Row) -> ExamRecord:
         return ExamRecord(
             id=row["id"], spec=json.loads(row["spec"]), state=json.loads(row["state"]),
-            started_at=_parse(row["started_at"]), updated_at=_parse(row["updated_at"]),
+            started_at=_moment(row["started_at"]), updated_at=_moment(row["updated_at"]),
             finished_at=_parse(row["finished_at"]),
         )
 

@@ -19,7 +19,7 @@ class FlowStep:
     shapes: tuple[Shape, ...]
 
 
-def _shapes_of(output) -> tuple[Shape, ...]:
+def _shapes_of(output: object) -> tuple[Shape, ...]:
     if isinstance(output, torch.Tensor):
         return (tuple(output.shape),)
     if isinstance(output, (tuple, list)):
@@ -27,7 +27,7 @@ def _shapes_of(output) -> tuple[Shape, ...]:
     return ()
 
 
-def shape_flow(model: nn.Module, *inputs, names: Iterable[str] | None = None) -> list[FlowStep]:
+def shape_flow(model: nn.Module, *inputs: object, names: Iterable[str] | None = None) -> list[FlowStep]:
     """Run ``model(*inputs)`` without autograd and return its stages in the order they finished.
 
     By default the stages are the model's direct children; pass dotted ``names`` to watch

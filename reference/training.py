@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -35,7 +35,7 @@ def train_step(
 
 def train_ddpm(
     model: torch.nn.Module,
-    dataloader: Iterable,
+    dataloader: Iterable[Sequence[torch.Tensor]],
     schedule: Schedule,
     epochs: int = 100,
     lr: float = 2e-4,
@@ -69,7 +69,7 @@ def cfg_loss(
 
 def train_ddpm_cfg(
     model: torch.nn.Module,
-    dataloader: Iterable,
+    dataloader: Iterable[Sequence[torch.Tensor]],
     schedule: Schedule,
     epochs: int = 100,
     lr: float = 2e-4,

@@ -42,7 +42,8 @@ class TimestepMLPEmbedding(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(embed_dim, hidden_dim), nn.GELU(), nn.Linear(hidden_dim, hidden_dim))
 
     def forward(self, timesteps: torch.Tensor) -> torch.Tensor:
-        return self.mlp(self.sinusoidal(timesteps))  # (B, hidden_dim)
+        embedded: torch.Tensor = self.mlp(self.sinusoidal(timesteps))  # (B, hidden_dim)
+        return embedded
 
 
 def rearrange_downsample(x: torch.Tensor) -> torch.Tensor:
@@ -89,8 +90,8 @@ class ResidualBlock(nn.Module):
         )
 
     def forward(self, x: torch.Tensor, t_emb: torch.Tensor) -> torch.Tensor:
-        residual = self.residual_conv(x)  # (B, C_out, H, W)
-        h = self.norm1(self.conv1(x))  # (B, C_out, H, W)
+        residual: torch.Tensor = self.residual_conv(x)  # (B, C_out, H, W)
+        h: torch.Tensor = self.norm1(self.conv1(x))  # (B, C_out, H, W)
         h = self.act(h + self.time_mlp(t_emb)[:, :, None, None])  # t: (B, C_out) -> (B, C_out, 1, 1)
         h = self.act(self.norm2(self.conv2(h)))
         return h + residual
@@ -126,7 +127,8 @@ class UpBlock(nn.Module):
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor, t_emb: torch.Tensor) -> torch.Tensor:
         x = self.concat(self.upsample(x), skip)  # (B, C_in + C_skip, 2H, 2W)
-        return self.res_block(x, t_emb)
+        out: torch.Tensor = self.res_block(x, t_emb)  # (B, C_out, 2H, 2W)
+        return out
 
 
 class UNet(nn.Module):
@@ -159,7 +161,8 @@ class UNet(nn.Module):
 
     def embed(self, timesteps: torch.Tensor) -> torch.Tensor:
         """The conditioning vector that every ResidualBlock receives: (B, 4·time_emb_dim)."""
-        return self.time_embed(timesteps)
+        t_emb: torch.Tensor = self.time_embed(timesteps)
+        return t_emb
 
     def forward(self, x: torch.Tensor, timesteps: torch.Tensor) -> torch.Tensor:
         return self.denoise(x, self.embed(timesteps))
@@ -174,7 +177,8 @@ class UNet(nn.Module):
         x = self.bottleneck(x, t_emb)
         for i in range(self.levels, 0, -1):
             x = getattr(self, f"up{i}")(x, skips.pop(), t_emb)  # (B, C_i, H/2^(i−1), W/2^(i−1))
-        return self.final_conv(x)  # (B, in_channels, H, W)
+        out: torch.Tensor = self.final_conv(x)  # (B, in_channels, H, W)
+        return out
 
 
 class ConditionalUNet(UNet):
@@ -196,5 +200,6 @@ class ConditionalUNet(UNet):
         self.num_classes = num_classes
         self.class_embed = nn.Embedding(num_classes + 1, time_emb_dim * 4)
 
-    def forward(self, x: torch.Tensor, timesteps: torch.Tensor, class_labels: torch.Tensor) -> torch.Tensor:
+    # It needs the labels the unconditional U-Net's forward does not take: not a drop-in substitute.
+    def forward(self, x: torch.Tensor, timesteps: torch.Tensor, class_labels: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         return self.denoise(x, self.embed(timesteps) + self.class_embed(class_labels))

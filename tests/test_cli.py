@@ -95,7 +95,7 @@ def test_list_shows_status_after_an_attempt(capsys):
     assert main(["run", "forward_diffusion", "--file", str(SOLUTION), "--json"]) == 0
     capsys.readouterr()
     assert main(["list"]) == 0
-    line = next(l for l in capsys.readouterr().out.splitlines() if l.startswith("forward_diffusion"))
+    line = next(row for row in capsys.readouterr().out.splitlines() if row.startswith("forward_diffusion"))
     assert " done " in line
 
 
@@ -170,7 +170,9 @@ def test_the_shapes_worksheet_draws_its_config_from_the_seed_at_start(tmp_path):
     assert draw(11) != draw(4)
 
 
-@pytest.mark.parametrize("command", [["list"], ["quiz", "--count", "1"], ["exam"], ["report", "--format", "md"], ["hint", "forward_diffusion"]])
+@pytest.mark.parametrize(
+    "command", [["list"], ["quiz", "--count", "1"], ["exam"], ["report", "--format", "md"], ["hint", "forward_diffusion"]]
+)
 def test_a_database_from_a_newer_version_is_one_usage_line_everywhere(command, drill_home, capsys):
     import sqlite3
 

@@ -11,6 +11,7 @@ import torch
 from engine.drills.toolkit.functions import Case, FunctionDrill
 from reference import cosine_beta_schedule
 
+
 def _angle(steps, T, s):
     return (steps / T + s) / (1 + s) * (math.pi / 2)
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F401 - the include line brings the definitions that use these names
 from torch import nn
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F401 - the include line brings the definitions that use these names
 import math
 
 import torch

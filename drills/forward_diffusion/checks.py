@@ -98,12 +98,14 @@ class ForwardDiffusion(FunctionDrill):
     @staticmethod
     def _noise(observation: Observation) -> torch.Tensor:
         assert isinstance(observation.observed, tuple)
-        return observation.observed[1]
+        noise: torch.Tensor = observation.observed[1]
+        return noise
 
     @staticmethod
     def _x_t(observation: Observation) -> torch.Tensor:
         assert isinstance(observation.observed, tuple)
-        return observation.observed[0]
+        x_t: torch.Tensor = observation.observed[0]
+        return x_t
 
     def layout(self, observation: Observation, captured: Capture, device: torch.device) -> Verdict:
         x_0 = observation.inputs[0]

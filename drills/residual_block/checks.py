@@ -178,8 +178,9 @@ def _concatenated(case, call) -> bool:
 
 def _on_width(case, call) -> bool:
     """The timestep's channels met the map's width: broadcasting failed on the last axis with out_channels."""
-    found = re.search(r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension 3", call["output"]["error"])
-    return bool(found) and case.args[1] in {int(found[1]), int(found[2])}
+    mismatch = r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension 3"
+    found = re.search(mismatch, call["output"]["error"])
+    return found is not None and case.args[1] in {int(found[1]), int(found[2])}
 
 
 def _raised_without_res_conv(case, call) -> bool:

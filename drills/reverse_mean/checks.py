@@ -7,9 +7,9 @@ while every catalogued variant misses it by a factor of three or more on at leas
 
 from __future__ import annotations
 
-import torch
-
 from collections.abc import Sequence
+
+import torch
 
 from drills.common.ddpm_laws import mean_formula, sampler_schedule
 from drills.common.schedule_terms import schedule_terms
@@ -102,10 +102,12 @@ class ReverseMean(FunctionDrill):
     def recognised(self, observations: Sequence[Observation], device: torch.device) -> list[str]:
         """The mean with the step's noise σ_t·z already added: right on average, noisy by √β_t."""
         for observation in observations:
-            if observation.expected is None:
+            observed, expected = observation.observed, observation.expected
+            if expected is None:
                 continue
-            x_t, t, _, schedule = observation.inputs
-            noise = (observation.observed - observation.expected) / schedule["betas"][t].sqrt().view(-1, 1, 1, 1)
+            assert isinstance(observed, torch.Tensor) and isinstance(expected, torch.Tensor)  # a layout that passed
+            _, t, _, schedule = observation.inputs
+            noise = (observed - expected) / schedule["betas"][t].sqrt().view(-1, 1, 1, 1)
             noisy = t > 0
             if bool(noisy.sum() >= 2) and compare.standard_normal("", noise[noisy]).ok:
                 return ["mean.adds_noise"]
@@ -116,6 +118,7 @@ class ReverseMean(FunctionDrill):
         for observation in observations:
             if observation.expected is None:
                 continue
+            assert isinstance(observation.observed, torch.Tensor)  # a layout that passed
             x_t, t, eps_pred, schedule = observation.inputs
             rows, residual = coefficients.fit(observation.observed, [x_t, eps_pred])
             fitted.append(rows)

@@ -17,12 +17,15 @@ from drills.common.ddpm_laws import REVERSE_MEAN, sampler_schedule, sigma_sqrt_b
 from drills.common.sampler_laws import MEANS, SIGMAS
 from engine.drills import compare
 from engine.drills.capture import entry
+from engine.drills.grading import Verdict, failed, passed
 from engine.drills.plugin import DrillChecks
+from engine.drills.records import Capture
 from engine.drills.results import Diagnosis
 from engine.drills.toolkit import coefficients
 from engine.drills.toolkit.samplers import (
     Chain,
     ChainChecks,
+    ModelCall,
     PatternKeys,
     RecordingNoiseModel,
     Step,
@@ -79,7 +82,7 @@ CFG_LAWS = law_combinations(MEANS, SIGMAS, GUIDANCES)
 # Reading a run: model calls -> steps
 
 
-def _steps_of_calls(model_calls: list[dict]) -> list[list[int]]:
+def _steps_of_calls(model_calls: list[ModelCall]) -> list[list[int]]:
     """Consecutive calls with the same timestep form one step."""
     groups: list[list[int]] = []
     previous = None
@@ -93,10 +96,10 @@ def _steps_of_calls(model_calls: list[dict]) -> list[list[int]]:
     return groups
 
 
-def _call_problem(call: dict, shape: tuple, device: torch.device) -> str | None:
+def _call_problem(call: ModelCall, shape: tuple[int, ...], device: torch.device) -> str | None:
     x = call["x"]
     batch = shape[0]
-    if x.get("kind") != "tensor":
+    if x["kind"] != "tensor":
         return f"x should be a tensor, but it was {compare.describe(x)}"
     rows = x["data"].shape[0] if x["data"].ndim else 0
     if rows not in (batch, 2 * batch):
@@ -108,7 +111,7 @@ def _call_problem(call: dict, shape: tuple, device: torch.device) -> str | None:
     if problem:
         return problem
     labels = call["labels"]
-    if labels.get("kind") != "tensor" or tuple(labels["data"].shape) != (rows,) or labels["dtype"] != str(torch.long):
+    if labels["kind"] != "tensor" or tuple(labels["data"].shape) != (rows,) or labels["dtype"] != str(torch.long):
         return f"the class labels should be a ({rows},) long tensor, one per image, but they were {compare.describe(labels)}"
     if not compare.same_device(labels["device"], device):
         return f"the class labels were on {labels['device']}, but the model runs on {device}"
@@ -118,12 +121,14 @@ def _call_problem(call: dict, shape: tuple, device: torch.device) -> str | None:
 class _StepRows:
     """The rows a step's calls gave the model, with the model's prediction for each."""
 
-    def __init__(self, model_calls: list[dict], indices: list[int], model, device: torch.device):
+    def __init__(self, model_calls: list[ModelCall], indices: list[int], model: RecordingNoiseModel, device: torch.device):
         xs, labels, eps = [], [], []
         for index in indices:
             call = model_calls[index]
             x, t = tensor_of(call["x"], device), tensor_of(call["t"], device)
             label = tensor_of(call["labels"], device)
+            if x is None or label is None:
+                raise TypeError("a step's rows are read only from calls whose x and labels are tensors (see _call_problem)")
             with torch.no_grad():
                 eps.append(model.predict(x, t, label))
             xs.append(x)
@@ -145,7 +150,9 @@ def _read_step(rows: _StepRows, t: int, class_labels: list[int]):
     for image, label in enumerate(class_labels):
         row = next((row for row in range(len(rows.labels)) if int(rows.labels[row]) == label), None)
         if row is None:
-            return None, None, None, set(), f"{where} no model call had image {image}'s class label {label}: the conditional prediction needs the class labels"
+            return None, None, None, set(), (
+                f"{where} no model call had image {image}'s class label {label}: the conditional prediction needs the class labels"
+            )
         cond_rows.append(row)
     x_t, eps_cond = rows.x[cond_rows], rows.eps[cond_rows]
     if len({tuple(row.flatten()[:8].tolist()) for row in x_t}) < len(class_labels):
@@ -154,37 +161,55 @@ def _read_step(rows: _StepRows, t: int, class_labels: list[int]):
         )
     other = [row for row in range(len(rows.labels)) if int(rows.labels[row]) not in class_labels]
     if not other:
-        return x_t, eps_cond, None, set(), f"{where} the model was only called with the class labels: there is no unconditional prediction (null label {NUM_CLASSES})"
+        return x_t, eps_cond, None, set(), (
+            f"{where} the model was only called with the class labels: there is no unconditional prediction (null label {NUM_CLASSES})"
+        )
     uncond_rows = [rows.row_with_x(x_t[image], other) for image in range(len(class_labels))]
     used = {int(rows.labels[row]) for row in other}
     if any(row is None for row in uncond_rows):
         return x_t, eps_cond, None, used, f"{where} the unconditional call was not given the same images x_t as the conditional one"
     problem = None
     if used != {NUM_CLASSES}:
-        problem = f"{where} the unconditional rows were labelled {', '.join(map(str, sorted(used)))}; the null class is num_classes = {NUM_CLASSES}"
+        labelled = ", ".join(map(str, sorted(used)))
+        problem = f"{where} the unconditional rows were labelled {labelled}; the null class is num_classes = {NUM_CLASSES}"
     return x_t, eps_cond, rows.eps[uncond_rows], used, problem
 
 
-def _captured_like(x: torch.Tensor, call_x: dict) -> dict:
+def _captured_like(x: torch.Tensor, call_x: Capture) -> Capture:
+    """``call_x``, a captured tensor, holding ``x`` instead."""
+    if call_x["kind"] != "tensor":
+        raise TypeError(f"a step's x is a tensor once its calls pass _call_problem, not {compare.describe(call_x)}")
     return {**call_x, "data": x.detach().cpu()}
 
 
-def cfg_chain(model_calls: list[dict], returned: dict, shape: tuple, class_labels: list[int], device: torch.device):
+def cfg_chain(
+    model_calls: list[ModelCall], returned: Capture | None, shape: tuple[int, ...], class_labels: list[int], device: torch.device
+) -> tuple[Chain, str | None, set[int], bool]:
     """The learner's chain and what its labels looked like: (chain, label problem, null labels used,
     whether a step paired the class labels with the wrong images)."""
     call_problem = next(
-        (f"The {ordinal(k + 1)} model call: {problem}" for k, call in enumerate(model_calls) if (problem := _call_problem(call, shape, device))),
+        (
+            f"The {ordinal(k + 1)} model call: {problem}"
+            for k, call in enumerate(model_calls)
+            if (problem := _call_problem(call, shape, device))
+        ),
         None,
     )
     groups = _steps_of_calls(model_calls)
     given = [single_value(model_calls[group[0]]["t"]) for group in groups]
     model = RecordingNoiseModel(conditional=True).to(device)
-    steps, label_problem, null_used, misaligned = [], None, set(), False
+    steps: list[Step] = []
+    label_problem: str | None = None
+    null_used: set[int] = set()
+    misaligned = False
     for k, group in enumerate(groups[:STEPS]):
         if any(_call_problem(model_calls[index], shape, device) for index in group):
             break
+        t_k = given[k]
+        if t_k is None:  # _call_problem has checked that t holds one timestep
+            break
         try:
-            x_t, eps_cond, eps_uncond, used, problem = _read_step(_StepRows(model_calls, group, model, device), given[k], class_labels)
+            x_t, eps_cond, eps_uncond, used, problem = _read_step(_StepRows(model_calls, group, model, device), t_k, class_labels)
         except MisalignedLabels as mistake:
             label_problem, misaligned = label_problem or str(mistake), True
             break
@@ -193,7 +218,7 @@ def cfg_chain(model_calls: list[dict], returned: dict, shape: tuple, class_label
         if x_t is None:
             break
         if eps_uncond is None:  # what the step should have used: the prediction for the null class
-            t = torch.full((shape[0],), given[k], dtype=torch.long, device=device)
+            t = torch.full((shape[0],), t_k, dtype=torch.long, device=device)
             with torch.no_grad():
                 eps_uncond = model.predict(x_t, t, torch.full_like(t, NUM_CLASSES))
         if steps:
@@ -278,13 +303,13 @@ MISALIGNED = Diagnosis(
 )
 
 
-def labels_verdict(label_problem: str | None):
+def labels_verdict(label_problem: str | None) -> Verdict:
     if label_problem:
-        return compare.failed("The conditional and unconditional predictions are not both there at every step.", label_problem + ".")
-    return compare.passed(f"Every step predicts with the class labels and with the null class {NUM_CLASSES}, on the same x_t")
+        return failed("The conditional and unconditional predictions are not both there at every step.", label_problem + ".")
+    return passed(f"Every step predicts with the class labels and with the null class {NUM_CLASSES}, on the same x_t")
 
 
-def label_keys(chain: Chain, null_used: set) -> list[str]:
+def label_keys(chain: Chain, null_used: set[int]) -> list[str]:
     if chain.steps and not null_used:
         return ["cfg.single_pass"]
     if null_used and NUM_CLASSES not in null_used:
@@ -310,10 +335,11 @@ class SampleCFG(DrillChecks):
         checks = ChainChecks(STEPS, double_schedule(make_schedule(device)), GUIDED)
         for name, (shape, class_labels) in CASES.items():
             run = record[name]
-            returned = run["result"]["value"] if run["result"]["ok"] else {}
+            returned = run["result"]["value"] if run["result"]["ok"] else None
             chain, label_problem, null_used, misaligned = cfg_chain(run["model_calls"], returned, shape, class_labels, device)
             if name != "main":
-                checks.grade_second(grading, name, replace(chain, call_problem=chain.call_problem or label_problem), run["result"], shape, device)
+                labelled_chain = replace(chain, call_problem=chain.call_problem or label_problem)
+                checks.grade_second(grading, name, labelled_chain, run["result"], shape, device)
                 continue
             labels_check = ("behaviour.labels", labels_verdict(label_problem) if chain.steps else None)
             reused = checks.grade_main(grading, chain, run["result"], shape, device, call_checks=[labels_check])

@@ -17,9 +17,11 @@ from drills.common.sampler_laws import MEANS, SIGMAS
 from engine.drills import compare
 from engine.drills.capture import entry
 from engine.drills.plugin import DrillChecks
+from engine.drills.records import Capture
 from engine.drills.toolkit.samplers import (
     Chain,
     ChainChecks,
+    ModelCall,
     PatternKeys,
     RecordingNoiseModel,
     Step,
@@ -54,7 +56,7 @@ LAW = StepLaw(REVERSE_MEAN, sigma_sqrt_beta)
 LAWS = law_combinations(MEANS, SIGMAS, [(None, None)])
 
 
-def ddpm_chain(model_calls: list[dict], returned: dict, shape: tuple, device: torch.device) -> Chain:
+def ddpm_chain(model_calls: list[ModelCall], returned: Capture | None, shape: tuple[int, ...], device: torch.device) -> Chain:
     """The learner's chain: call k is step t = T−1−k; its x_{t−1} is the next call's x, or the result."""
     call_problem = None
     for k, call in enumerate(model_calls):
@@ -67,19 +69,22 @@ def ddpm_chain(model_calls: list[dict], returned: dict, shape: tuple, device: to
     given = [single_value(call["t"]) for call in model_calls]
     xs = [tensor_of(call["x"], device) for call in model_calls]
     model = RecordingNoiseModel().to(device)
-    steps = []
+    steps: list[Step] = []
     for k, call in enumerate(model_calls[:STEPS]):
-        t = tensor_of(call["t"], device)
-        t = call["t"].get("value") if t is None else t
-        if xs[k] is None or t is None:
+        x, captured_t = xs[k], call["t"]
+        # A timestep given as a Python number is passed on as that number.
+        t: object = tensor_of(captured_t, device)
+        if t is None and captured_t["kind"] == "py":
+            t = captured_t["value"]
+        if x is None or t is None:
             break
         try:
             with torch.no_grad():
-                eps = model.predict(xs[k], t)
+                eps = model.predict(x, t)
         except (ValueError, RuntimeError, TypeError):
             break
         x_next = xs[k + 1] if k + 1 < len(xs) else tensor_of(returned, device)
-        steps.append(Step(STEPS - 1 - k, k + 1, xs[k], eps, None, x_next))
+        steps.append(Step(STEPS - 1 - k, k + 1, x, eps, None, x_next))
     grad_calls = sum(1 for call in model_calls if call["grad_enabled"] and call.get("output_graph"))
     return Chain(
         steps=steps,
@@ -109,7 +114,7 @@ class SampleDDPM(DrillChecks):
         checks = ChainChecks(STEPS, double_schedule(make_schedule(device)), LAW)
         for name, (n_samples, channels, size) in CASES.items():
             run, shape = record[name], (n_samples, channels, size, size)
-            returned = run["result"]["value"] if run["result"]["ok"] else {}
+            returned = run["result"]["value"] if run["result"]["ok"] else None
             chain = ddpm_chain(run["model_calls"], returned, shape, device)
             if name != "main":
                 checks.grade_second(grading, name, chain, run["result"], shape, device)

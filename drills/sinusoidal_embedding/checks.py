@@ -11,6 +11,7 @@ from engine.drills import compare
 from engine.drills.grading import failed, passed
 from engine.drills.toolkit.functions import tensors
 from engine.drills.toolkit.modules import ModuleCase, ModuleDrill
+from engine.drills.toolkit.variants import Output
 from reference import SinusoidalPositionEmbedding
 
 # float32 carries ~1e-4 of absolute error in sin(t·ω) for t·ω up to ~1000 rad, whatever the spelling.
@@ -76,6 +77,12 @@ def _comparable(observed: torch.Tensor, prediction: tuple[torch.Tensor, torch.Te
     return torch.where(args.abs() > MEANINGFUL_ARGUMENT, observed.to(values.device, values.dtype), values)
 
 
+def _variant_values(observed: Output, form: Output) -> Output:
+    """A variant's values to compare with the learner's output (this drill's variants return (values, arguments))."""
+    assert isinstance(form, tuple)
+    return _comparable(observed, form) if isinstance(observed, torch.Tensor) else form[0]
+
+
 def _same_features(observed: torch.Tensor, expected: torch.Tensor) -> bool:
     """Whether each row holds the reference's numbers, in whatever order."""
     if observed.shape != expected.shape:
@@ -113,10 +120,7 @@ class SinusoidalEmbedding(ModuleDrill):
 
     def outputs_for_diagnosis(self, call, variant_module, inputs, device):
         observed, predicted = super().outputs_for_diagnosis(call, variant_module, inputs, device)
-        return observed, {
-            key: [_comparable(observed, form) if isinstance(observed, torch.Tensor) else form[0] for form in forms if form is not None]
-            for key, forms in predicted.items()
-        }
+        return observed, {key: [_variant_values(observed, form) for form in forms if form is not None] for key, forms in predicted.items()}
 
     def more_checks(self, record, device, grading):
         lesson = self.cases[0]

@@ -3,6 +3,8 @@ are loaded into their ``mlp`` (same state_dict keys as ``reference.TimestepMLPEm
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 
@@ -28,26 +30,21 @@ def _mlp(activation, final_activation=None):
     return forward
 
 
-def _scaled_timesteps(embedding, timesteps):
-    return embedding.mlp(embedding.sinusoidal(timesteps.float() / 1000))
-
-
-# The course's notebooks use GELU's tanh approximation: the same design, accepted as correct.
-def _first_layer_shapes(call: dict):
+def _first_layer_shapes(call: dict[str, Any]):
     """(reference shape, learner's shape) of mlp.0.weight when they differ, else None."""
     if "alignment" not in call:
         return None
     return next(((ours, theirs) for key, ours, theirs in call["alignment"]["mismatched"] if key == "mlp.0.weight"), None)
 
 
-def _hidden_not_4x(cases, calls: dict) -> bool:
+def _hidden_not_4x(cases, calls: dict[str, Any]) -> bool:
     """Without a hidden_dim, the first Linear is as wide as the embedding instead of four times wider."""
     default = next(case for case in cases if len(case.args) == 1)
     shapes = _first_layer_shapes(calls[default.name])
     return shapes is not None and shapes[1] == [default.args[0], default.args[0]]
 
 
-def _sinusoidal_too_wide(cases, calls: dict) -> bool:
+def _sinusoidal_too_wide(cases, calls: dict[str, Any]) -> bool:
     """The sinusoidal features are built hidden_dim wide, so the first Linear reads hidden_dim of them."""
     for case in cases:
         hidden = case.args[1] if len(case.args) == 2 else 4 * case.args[0]
@@ -57,7 +54,7 @@ def _sinusoidal_too_wide(cases, calls: dict) -> bool:
     return False
 
 
-def _hidden_dim_ignored(cases, calls: dict) -> bool:
+def _hidden_dim_ignored(cases, calls: dict[str, Any]) -> bool:
     """A hidden_dim was passed, and the first Linear is 4 × embed_dim wide instead."""
     for case in cases:
         shapes = _first_layer_shapes(calls[case.name])
@@ -66,7 +63,7 @@ def _hidden_dim_ignored(cases, calls: dict) -> bool:
     return False
 
 
-def _raw_timesteps(calls: dict) -> bool:
+def _raw_timesteps(calls: dict[str, Any]) -> bool:
     """The first Linear takes one input feature: the timestep itself, not its sinusoidal embedding."""
     return any((shapes := _first_layer_shapes(call)) is not None and shapes[1][1] == 1 for call in calls.values())
 
@@ -110,7 +107,9 @@ class TimestepMLP(ModuleDrill):
         with torch.no_grad():
             tanh_expected = TANH_GELU(reference, *case.inputs(observed.device))
         if compare.matches(observed, tanh_expected, atol=self.atol):
-            return passed(f"The embedding of {case.label} matches the reference with GELU's tanh approximation (as in the course's notebooks)")
+            return passed(
+                f"The embedding of {case.label} matches the reference with GELU's tanh approximation (as in the course's notebooks)"
+            )
         return verdict
 
     def recognised(self, record):

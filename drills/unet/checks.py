@@ -22,6 +22,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -86,7 +87,7 @@ def make_inputs(config: Config, device: torch.device):
     return x.to(device), t.to(device), t_other.to(device), changed.to(device)
 
 
-def _run(attempt, fn, *args) -> dict:
+def _run(attempt, fn, *args) -> dict[str, Any]:
     """Call learner-facing code that returns plain data: {"ok", "value"} or {"ok": False, "error"}."""
     try:
         return {"ok": True, "value": fn(*args)}
@@ -113,12 +114,12 @@ def _one_by_one(model: nn.Module, x: torch.Tensor, t: torch.Tensor) -> torch.Ten
     return torch.cat([model(x[i : i + 1], t[i : i + 1]) for i in range(len(x))])
 
 
-def _ops(model: nn.Module, x: torch.Tensor, t: torch.Tensor) -> list[list]:
+def _ops(model: nn.Module, x: torch.Tensor, t: torch.Tensor) -> list[list[Any]]:
     with torch.no_grad():
         return [op.to_list() for op in optrace.record_ops(lambda: model(x, t), model)[1]]
 
 
-def _frozen_bottleneck(model: nn.Module, x: torch.Tensor, changed: torch.Tensor, t: torch.Tensor) -> dict:
+def _frozen_bottleneck(model: nn.Module, x: torch.Tensor, changed: torch.Tensor, t: torch.Tensor) -> dict[str, Any]:
     """How much the output moves when the input changes but the bottleneck's output is held fixed.
 
     Why this shows that the skips carry information: with the bottleneck's output replaced by the
@@ -133,12 +134,13 @@ def _frozen_bottleneck(model: nn.Module, x: torch.Tensor, changed: torch.Tensor,
     if index is None:
         return {"found": False}
     kept = optrace.output_of(lambda: model(x, t), index, model)
+    assert kept is not None  # the index is one of the operations this very forward ran
     frozen = optrace.frozen_at(lambda: model(changed, t), index, kept, model)
     where = ops[index].module or "forward"
     return {"found": True, "where": where, "change": float((frozen - clean).abs().max()), "scale": float(clean.abs().max())}
 
 
-def _probe_config(unet_class, config: Config, device, attempt) -> tuple[nn.Module | None, dict]:
+def _probe_config(unet_class, config: Config, device, attempt) -> tuple[nn.Module | None, dict[str, Any]]:
     model, built = _build_model(unet_class, config, device, attempt)
     if model is None:
         return None, {"built": built}
@@ -151,7 +153,7 @@ def reference_model(config: Config, device: torch.device) -> UNet:
     return seeded(lambda: UNet(**config.kwargs, levels=3), WEIGHT_SEED).to(device)
 
 
-def _with_reference_weights(model: nn.Module, config: Config, device: torch.device) -> dict | torch.Tensor:
+def _with_reference_weights(model: nn.Module, config: Config, device: torch.device) -> dict[str, Any] | torch.Tensor:
     """A copy of the learner's model holding the reference's weights, run on the inputs; or why it could not be."""
     x, t, _, _ = make_inputs(config, device)
     reference, mine = reference_model(config, device), copy.deepcopy(model)
@@ -159,10 +161,11 @@ def _with_reference_weights(model: nn.Module, config: Config, device: torch.devi
     if why is not None:
         return {"why": why}
     with torch.no_grad():
-        return mine(x, t)
+        output: torch.Tensor = mine(x, t)
+    return output
 
 
-def _probe_behaviour(unet_class, device, attempt) -> dict:
+def _probe_behaviour(unet_class, device, attempt) -> dict[str, Any]:
     config = CONFIGS["small"]
     model, record = _probe_config(unet_class, config, device, attempt)
     if model is None:
@@ -185,7 +188,8 @@ def _probe_behaviour(unet_class, device, attempt) -> dict:
         if record["ops"]["ok"]:
             record["skips"] = _run(attempt, _frozen_bottleneck, model, x, changed, t)
         mapped = _run(attempt, _with_reference_weights, model, config, device)
-        record["mapped"] = {**mapped, "value": capture(mapped["value"])} if mapped["ok"] and isinstance(mapped["value"], torch.Tensor) else mapped
+        captured = mapped["ok"] and isinstance(mapped["value"], torch.Tensor)
+        record["mapped"] = {**mapped, "value": capture(mapped["value"])} if captured else mapped
     return record
 
 
@@ -227,7 +231,8 @@ class UNetDrill(DrillChecks):
             if name in ("small", "lesson"):
                 continue
             if "ops" not in record[name]:
-                grading.error(f"shape.config.{name}", f"Your UNet could not be built with {other.describe()}:\n{record[name]['built']['error']}")
+                error = record[name]["built"]["error"]
+                grading.error(f"shape.config.{name}", f"Your UNet could not be built with {other.describe()}:\n{error}")
             else:
                 grading.check(f"shape.config.{name}", _flow_verdict(other, facts[name][0], record[name]["ops"], device))
         if "lesson" in configs:
@@ -243,7 +248,7 @@ class UNetDrill(DrillChecks):
 # ---- the reference's side ----------------------------------------------------------------------
 
 
-def reference_facts(config: Config, device: torch.device, model: nn.Module | None = None) -> tuple[list, list]:
+def reference_facts(config: Config, device: torch.device, model: nn.Module | None = None) -> tuple[list[list[Any]], list[list[Any]]]:
     """The reference's (or a variant's) operation flow and per-module parameters for ``config``."""
     model = (model if model is not None else UNet(**config.kwargs, levels=3)).to(device)
     x, t, _, _ = make_inputs(config, device)
@@ -281,12 +286,12 @@ def undoubled_plans(base: int) -> list[list[int]]:
 # ---- verdicts ------------------------------------------------------------------------------
 
 
-def _learner_flow(ops_record: dict, config: Config) -> list[list]:
+def _learner_flow(ops_record: dict[str, Any], config: Config) -> list[list[Any]]:
     ops = [optrace.Op.from_list(op) for op in ops_record["value"]]
     return flows.op_flow(ops, config.batch, (config.batch, config.in_channels, *config.size))
 
 
-def _flow_verdict(config: Config, reference_flow: list, ops_record: dict, device: torch.device):
+def _flow_verdict(config: Config, reference_flow: list[Any], ops_record: dict[str, Any], device: torch.device):
     if not ops_record["ok"]:
         return failed(f"Your model raised on {config.describe()}:\n{ops_record['error']}")
     rows = flows.align(reference_flow, _learner_flow(ops_record, config))
@@ -296,11 +301,12 @@ def _flow_verdict(config: Config, reference_flow: list, ops_record: dict, device
         mine = f" (plus {extra} step{'s' * (extra > 1)} of your own)" if extra else ""
         return passed(f"Your shape flow matches the reference's for {config.describe()}{mine}")
     status, ours, _ = rows[first]
+    assert ours is not None  # the first difference is a reference step that has no equal partner
     where = f"at {ours[0]}" if status == flows.DIFFER else f"after the reference's {ours[0]}"
     return failed(f"Your shape flow parts from the reference's {where} ({config.describe()}):", flows.flow_table(rows))
 
 
-def _parameters_verdict(config: Config, reference_parameters: list, yours: list, expected_total: int | None = None):
+def _parameters_verdict(config: Config, reference_parameters: list[Any], yours: list[Any], expected_total: int | None = None):
     ours, theirs = sum(n for _, n in reference_parameters), sum(n for _, n in yours)
     if expected_total is not None:
         ours = expected_total
@@ -312,7 +318,7 @@ def _parameters_verdict(config: Config, reference_parameters: list, yours: list,
     )
 
 
-def _mapped_verdict(record: dict, config: Config, device: torch.device):
+def _mapped_verdict(record: dict[str, Any], config: Config, device: torch.device):
     mapped = record["mapped"]
     if not mapped["ok"]:
         return failed(f"Your model raised when it was run with the reference's weights:\n{mapped['error']}")
@@ -321,19 +327,20 @@ def _mapped_verdict(record: dict, config: Config, device: torch.device):
     x, t, _, _ = make_inputs(config, device)
     with torch.no_grad():
         expected = reference_model(config, device)(x, t)
-    verdict = compare.values("With the reference's weights in it, your output", mapped["value"]["data"].to(device), expected, atol=VALUE_TOLERANCE)
+    observed = mapped["value"]["data"].to(device)
+    verdict = compare.values("With the reference's weights in it, your output", observed, expected, atol=VALUE_TOLERANCE)
     if verdict.ok:
         return passed("With the reference's weights in it, your model gives the reference's output exactly")
     return verdict
 
 
-def _tensor(record: dict | None):
+def _tensor(record: dict[str, Any] | None):
     if record is None or not record["ok"] or record["value"].get("kind") != "tensor":
         return None
     return record["value"]["data"]
 
 
-def _timestep_verdict(record: dict):
+def _timestep_verdict(record: dict[str, Any]):
     out, other = _tensor(record["output"]), _tensor(record["other_timesteps"])
     if out is None or other is None or out.shape != other.shape:
         return None
@@ -343,7 +350,7 @@ def _timestep_verdict(record: dict):
     return failed("The output does not depend on the timestep: the same images with other timesteps give the same output.")
 
 
-def _gradients_verdict(record: dict):
+def _gradients_verdict(record: dict[str, Any]):
     missing = record["no_gradient"]
     if not missing["ok"]:
         return failed(f"Backpropagating through your model raised:\n{missing['error']}")
@@ -353,7 +360,7 @@ def _gradients_verdict(record: dict):
     return failed(f"{len(missing['value'])} parameter tensors receive no gradient, so they never learn: {names}.")
 
 
-def _skips_verdict(record: dict):
+def _skips_verdict(record: dict[str, Any]):
     skips = record.get("skips")
     if skips is None:
         return None
@@ -372,7 +379,7 @@ def _skips_verdict(record: dict):
     )
 
 
-def _per_sample_verdict(record: dict):
+def _per_sample_verdict(record: dict[str, Any]):
     batched, alone = _tensor(record["output"]), _tensor(record["one_by_one"])
     if batched is None or alone is None or batched.shape != alone.shape:
         return None
@@ -395,12 +402,12 @@ BEHAVIOUR_CHECKS = [
 # ---- diagnosis -----------------------------------------------------------------------------
 
 
-def _single_timestep(record: dict) -> bool:
+def _single_timestep(record: dict[str, Any]) -> bool:
     out, first = _tensor(record["output"]), _tensor(record["first_timestep_for_all"])
     return out is not None and first is not None and out.shape == first.shape and compare.matches(out, first, atol=1e-5)
 
 
-def _hardcoded_out_channels(record: dict, device: torch.device) -> bool:
+def _hardcoded_out_channels(record: dict[str, Any], device: torch.device) -> bool:
     rgb = record.get("rgb", {}).get("ops")
     if not rgb or not rgb["ok"]:
         return False
@@ -408,12 +415,12 @@ def _hardcoded_out_channels(record: dict, device: torch.device) -> bool:
     return bool(flow) and flow[-1][1][0][1] == 1 and CONFIGS["rgb"].in_channels != 1
 
 
-def _failed(verdicts: dict, check_id: str) -> bool:
+def _failed(verdicts: dict[str, Any], check_id: str) -> bool:
     verdict = verdicts.get(check_id)
     return verdict is not None and not verdict.ok
 
 
-def _undoubled(record: dict, facts: dict, device: torch.device) -> bool:
+def _undoubled(record: dict[str, Any], facts: dict[str, Any], device: torch.device) -> bool:
     ops = record["small"].get("ops")
     if not ops or not ops["ok"]:
         return False
@@ -429,7 +436,7 @@ def _undoubled(record: dict, facts: dict, device: torch.device) -> bool:
 
 
 @contextmanager
-def _patched(model: nn.Module, kind: type, forward: Callable) -> Iterator[None]:
+def _patched(model: nn.Module, kind: type, forward: Callable[..., Any]) -> Iterator[None]:
     """While inside, every ``kind`` submodule of ``model`` runs ``forward`` instead of its own."""
     blocks = [module for module in model.modules() if isinstance(module, kind)]
     for block in blocks:
@@ -441,7 +448,7 @@ def _patched(model: nn.Module, kind: type, forward: Callable) -> Iterator[None]:
             del block.forward
 
 
-def _patched_run(kind: type, forward: Callable) -> Callable:
+def _patched_run(kind: type, forward: Callable[..., Any]) -> Callable[..., Any]:
     def run(model, x, t):
         with _patched(model, kind, forward):
             return model(x, t)
@@ -475,7 +482,7 @@ VARIANTS = (
 )
 
 
-def _value_keys(main: dict, device: torch.device) -> list[str]:
+def _value_keys(main: dict[str, Any], device: torch.device) -> list[str]:
     mapped = main.get("mapped", {})
     if not mapped.get("ok") or mapped["value"].get("kind") != "tensor":
         return []
@@ -485,7 +492,7 @@ def _value_keys(main: dict, device: torch.device) -> list[str]:
     return matching_keys([(observed, predictions(VARIANTS, reference_model(config, device), x, t))], atol=VALUE_TOLERANCE)
 
 
-def _diagnose(record: dict, facts: dict, verdicts: dict, device: torch.device, grading) -> None:
+def _diagnose(record: dict[str, Any], facts: dict[str, Any], verdicts: dict[str, Any], device: torch.device, grading) -> None:
     main = record["small"]
     keys = _value_keys(main, device)
     if _undoubled(record, facts, device):
@@ -509,7 +516,7 @@ def _diagnose(record: dict, facts: dict, verdicts: dict, device: torch.device, g
         grading.add_diagnosis(diagnosis)
 
 
-def _unused_layers(main: dict) -> list:
+def _unused_layers(main: dict[str, Any]) -> list[Any]:
     missing = main.get("no_gradient", {})
     if not missing.get("ok") or not missing["value"] or not main["output"]["ok"]:
         return []
@@ -524,7 +531,7 @@ def _unused_layers(main: dict) -> list:
     )]
 
 
-def _layer_shapes(main: dict, config: Config) -> list:
+def _layer_shapes(main: dict[str, Any], config: Config) -> list[Any]:
     """Parameters whose shape differs from the reference's one in the same role (a kernel 3×3 for 1×1, say)."""
     if "shapes" not in main:
         return []
@@ -547,7 +554,7 @@ def _layer_shapes(main: dict, config: Config) -> list:
                       "Build that layer with the lesson's kernel size and channel counts.")]
 
 
-def _open_diagnoses(main: dict, facts: dict, device: torch.device) -> list:
+def _open_diagnoses(main: dict[str, Any], facts: dict[str, Any], device: torch.device) -> list[Any]:
     """What the operations say first (a resampling done another way), then the layers (one never
     used, one of another size), then the error the model raised."""
     config = CONFIGS["small"]

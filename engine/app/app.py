@@ -144,7 +144,7 @@ class DrillApp(App[None]):
     def drill(self, drill_id: str) -> Drill | None:
         return next((drill for drill in self.drills if drill.id == drill_id), None)
 
-    def open(self, screen: Screen) -> None:
+    def open(self, screen: Screen[None]) -> None:
         """Show ``screen`` directly above Home, closing whatever was there."""
         while len(self.screen_stack) > 1:
             self.pop_screen()

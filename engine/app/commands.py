@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    # The app module imports this one: the name is only needed by the type checker.
+    from engine.app.app import DrillApp
 
 # (title, help, action): the same actions the keys and the home list run.
 ACTIONS = (
@@ -24,6 +29,12 @@ ACTIONS = (
 
 
 class StudyCommands(Provider):
+    # Textual types the provider's app as ``App[object]``; ours is an ``App[None]``, which mypy cannot
+    # substitute (App is invariant in its return type), though it is the very same object.
+    @property
+    def app(self) -> DrillApp:  # type: ignore[override]
+        return cast("DrillApp", super().app)
+
     def _commands(self) -> Iterator[tuple[str, str, str]]:
         yield from ACTIONS
         for drill in self.app.drills:

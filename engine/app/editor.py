@@ -24,7 +24,7 @@ def editor_command() -> list[str]:
     return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or FALLBACK_EDITOR)
 
 
-def edit(app: App, path: Path) -> None:
+def edit(app: App[None], path: Path) -> None:
     """Suspend the app, run the editor on ``path``, and come back; a failure is a notification."""
     command = editor_command()
     try:

@@ -16,6 +16,12 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.quiz.bank import Bank
+    from engine.quiz.session import QuizSession
+    from engine.store import Store
 
 SIZE = (80, 24)
 SEED = 7
@@ -40,36 +46,45 @@ class Clock:
         return self.now
 
 
-def code_question_session(bank, store, now: datetime):
+def code_question_session(bank: Bank, store: Store, now: datetime) -> QuizSession:
     """A quiz session whose first question shows a highlighted code block."""
     from engine.quiz.session import QuizSession, SessionSpec
 
     section = next(question.section for question in bank if "```" in question.prompt)
     for seed in range(100):
         session = QuizSession.start(bank, store, SessionSpec(sections=(section,), count=5, seed=seed), now=now)
-        if "```" in session.current().question.prompt:
+        current = session.current()
+        if current is not None and "```" in current.question.prompt:
             return session
     raise LookupError(f"no seed puts a code question first in {section}")
 
 
-def typed_question_session(bank, store, now: datetime):
+def typed_question_session(bank: Bank, store: Store, now: datetime) -> QuizSession:
     """A quiz session of the course's assessment blanks whose first question is typed."""
     from engine.quiz.session import QuizSession, SessionSpec
 
     for seed in range(100):
         session = QuizSession.start(bank, store, SessionSpec(sections=("course.assessment",), count=5, seed=seed), now=now)
-        if session.current().question.kind == "typed":
+        current = session.current()
+        if current is not None and current.question.kind == "typed":
             return session
     raise LookupError("no seed puts a typed question first in course.assessment")
 
 
-def mistaken_answer(session) -> list[str]:
+def mistaken_answer(session: QuizSession) -> list[str]:
     """The keys that type the current typed question's first catalogued mistake, then Enter."""
-    text = session.current().question.mistakes[0].answer
+    from engine.quiz.models import TypedQuestion
+
+    current = session.current()
+    if current is None or not isinstance(current.question, TypedQuestion):
+        raise LookupError("the session's current question is not a typed one")
+    text = current.question.mistakes[0].answer
     return [*({" ": "space"}.get(character, character) for character in text), "enter"]
 
 
 async def take(folder: Path, home: Path) -> list[Path]:
+    from textual.widgets import Collapsible, Input
+
     from engine.app.app import DrillApp
     from engine.app.screens.exam import ExamScreen
     from engine.app.screens.quiz import QuizScreen
@@ -98,7 +113,7 @@ async def take(folder: Path, home: Path) -> list[Path]:
             await pilot.pause()
             await pilot.wait_for_scheduled_animations()
             app.clear_notifications()
-            for field in app.screen.query("Input"):
+            for field in app.screen.query(Input):
                 field.cursor_blink = False
             await pilot.pause()
             written.append(Path(app.save_screenshot(f"{name}.svg", path=str(folder))))
@@ -127,7 +142,7 @@ async def take(folder: Path, home: Path) -> list[Path]:
         await shot("exam-summary", before=tick)
 
         def expand_review() -> None:
-            app.screen.query_one("Collapsible").collapsed = False
+            app.screen.query_one(Collapsible).collapsed = False
 
         await shot("exam-review", before=expand_review)
         await shot("help", "question_mark")

@@ -13,6 +13,8 @@ from typing import Any
 
 import torch
 
+from engine.drills.records import CallRecord, Capture
+
 LEARNER_MODULE = "submission"
 
 
@@ -20,14 +22,15 @@ class MissingEntry(Exception):
     """The learner's file lacks the function or class the drill asks for."""
 
 
-def entry(module, name: str):
+def entry(module: object, name: str) -> Any:
+    """``name`` from the learner's module: whatever they defined there, unknown until it is called."""
     try:
         return getattr(module, name)
     except AttributeError:
         raise MissingEntry(f"Your file does not define `{name}`. Keep the name and signature of the starter.") from None
 
 
-def capture(value: Any) -> dict:
+def capture(value: object) -> Capture:
     """A transferable description of a value the learner's code produced."""
     if isinstance(value, torch.Tensor):
         return {
@@ -61,7 +64,7 @@ class Attempt:
     def __init__(self, learner_file: str):
         self.learner_file = learner_file
 
-    def __call__(self, fn: Callable, *args, **kwargs) -> dict:
+    def __call__(self, fn: Callable[..., object], *args: Any, **kwargs: Any) -> CallRecord:
         try:
             return {"ok": True, "value": capture(fn(*args, **kwargs))}
         except Exception as error:  # noqa: BLE001 - any failure of the learner's code is reported, not raised

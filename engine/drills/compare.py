@@ -7,17 +7,20 @@ import math
 import torch
 
 from engine.drills.grading import Verdict, failed, passed
+from engine.drills.records import Capture
 
 
-def describe(captured: dict) -> str:
-    kind = captured.get("kind")
-    if kind == "tensor":
+def describe(captured: Capture) -> str:
+    """What the learner's value was, in a phrase: "a tensor of shape (2, 3)", "the value None"."""
+    if captured["kind"] == "tensor":
         return f"a tensor of shape {tuple(captured['data'].shape)}"
-    if kind == "seq":
+    if captured["kind"] == "seq":
         return f"a {captured['type']} of {len(captured['items'])} items"
-    if kind == "py":
+    if captured["kind"] == "py":
         return f"the value {captured['value']!r}"
-    return f"an object of type {captured.get('type', kind)}"
+    if captured["kind"] == "other":
+        return f"an object of type {captured['type']}"
+    return f"an object of type {captured['kind']}"
 
 
 def same_device(got: str, expected: torch.device) -> bool:
@@ -27,9 +30,9 @@ def same_device(got: str, expected: torch.device) -> bool:
     return expected.index is None or got_device.index in (None, expected.index)
 
 
-def layout(name: str, captured: dict, shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> Verdict:
+def layout(name: str, captured: Capture, shape: tuple[int, ...], dtype: torch.dtype, device: torch.device) -> Verdict:
     """Shape, dtype and device, exactly, before any value is looked at."""
-    if captured.get("kind") != "tensor":
+    if captured["kind"] != "tensor":
         return failed(f"{name} should be a tensor of shape {shape}, but it is {describe(captured)}.")
     got_shape = tuple(captured["data"].shape)
     if got_shape != tuple(shape):
@@ -108,7 +111,7 @@ def largest_correlation(rows: torch.Tensor) -> tuple[float, int, int]:
 
 def correlation_limit(n: int) -> float:
     """A |correlation| that independent noises of n values exceed with negligible probability."""
-    return 6.0 / n**0.5 + 0.02
+    return float(6.0 / n**0.5 + 0.02)  # float(): typeshed types a power with a float exponent as Any
 
 
 def independent(name: str, rows: torch.Tensor, what: str) -> Verdict:
@@ -121,8 +124,8 @@ def independent(name: str, rows: torch.Tensor, what: str) -> Verdict:
     return passed(f"{name} is drawn independently for each {what}")
 
 
-def sequence(name: str, captured: dict, length: int) -> Verdict:
+def sequence(name: str, captured: Capture, length: int) -> Verdict:
     """The learner returned a tuple (or list) of ``length`` items."""
-    if captured.get("kind") == "seq" and len(captured["items"]) == length:
+    if captured["kind"] == "seq" and len(captured["items"]) == length:
         return passed(f"{name} returns {length} values")
     return failed(f"{name} should return {length} values, but it returned {describe(captured)}.")

@@ -2,8 +2,8 @@
 
 Hints: right after a run that diagnosed a mistake, the next hint is that diagnosis's own fix (from
 the drill's bug catalog, or as an open diagnoser worded it for the run), once per run; otherwise the
-drill's general hints come in order, the last one repeating. A debug drill keeps its bug's name back until it is fixed, so its diagnoses give
-no hint.
+drill's general hints come in order, the last one repeating. A debug drill keeps its bug's name back
+until it is fixed, so its diagnoses give no hint.
 """
 
 from __future__ import annotations

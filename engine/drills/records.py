@@ -8,7 +8,7 @@ nothing the learner returns can run code in the grader.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 if TYPE_CHECKING:
     import torch
@@ -36,7 +36,7 @@ class DictCapture(TypedDict):
 
 class PyCapture(TypedDict):
     kind: Literal["py"]
-    value: None | bool | int | float | str
+    value: bool | int | float | str | None
 
 
 class OtherCapture(TypedDict):
@@ -44,7 +44,7 @@ class OtherCapture(TypedDict):
     type: str
 
 
-Capture = Union[TensorCapture, SeqCapture, DictCapture, PyCapture, OtherCapture]
+Capture = TensorCapture | SeqCapture | DictCapture | PyCapture | OtherCapture
 
 
 class CallOk(TypedDict):
@@ -58,7 +58,7 @@ class CallFailed(TypedDict):
     exception: str
 
 
-CallRecord = Union[CallOk, CallFailed]
+CallRecord = CallOk | CallFailed
 
 # What a probe returns: drill-specific, keyed by case, made of the records above and plain data.
 ProbeRecord = Mapping[str, Any]

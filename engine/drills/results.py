@@ -8,7 +8,9 @@ and the app read these without importing it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 PASS, FAIL, ERROR, SKIPPED = "pass", "fail", "error", "skipped"
 
@@ -54,7 +56,7 @@ class RunResult:
     def max_score(self) -> float:
         return round(sum(check.max_points for check in self.checks), 3)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         checks = []
         for check in self.checks:
             entry = asdict(check)
@@ -78,7 +80,7 @@ class RunResult:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
     @classmethod
-    def from_dict(cls, data: dict) -> RunResult:
+    def from_dict(cls, data: Mapping[str, Any]) -> RunResult:
         return cls(
             drill=data["drill"],
             status=data["status"],

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from engine.drills.catalog import Drill, DrillContentError
@@ -39,7 +39,7 @@ def _span(node: ast.stmt) -> tuple[int, int]:
     return first, node.end_lineno or node.lineno
 
 
-@lru_cache(maxsize=None)
+@cache
 def common_definitions(path: Path) -> dict[str, str]:
     """The source of every top-level class and function of a shared content module, by name."""
     text = path.read_text(encoding="utf-8")
@@ -83,7 +83,7 @@ def blank_bodies(text: str, blanks: dict[str, str | None]) -> str:
     (or the function left out where its message is None)."""
     tree = ast.parse(text)
     lines = text.splitlines()
-    edits = []
+    edits: list[tuple[int, int, str | None]] = []
     for qualified, message in blanks.items():
         function = _function(tree, qualified)
         if message is None:
@@ -96,7 +96,8 @@ def blank_bodies(text: str, blanks: dict[str, str | None]) -> str:
         has_docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)
         kept_until = (body[0].end_lineno or body[0].lineno) if has_docstring else function.body[0].lineno - 1
         indent = " " * body[0].col_offset
-        edits.append((kept_until, function.end_lineno or function.lineno, f"{indent}raise NotImplementedError({json.dumps(message, ensure_ascii=False)})"))
+        raising = f"{indent}raise NotImplementedError({json.dumps(message, ensure_ascii=False)})"
+        edits.append((kept_until, function.end_lineno or function.lineno, raising))
     for kept_until, last, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
         lines[kept_until:last] = [] if replacement is None else [replacement]
     return "\n".join(lines) + "\n"

@@ -66,7 +66,7 @@ def _serve_one(connection: socket.socket, template_fds: list[int], fingerprint: 
         os.close(fd)
     if wire.peer(connection)[1] != os.getuid():
         return
-    hello = {"pid": os.getpid(), "fingerprint": fingerprint, "cuda_initialized": bool(torch.cuda.is_initialized())}  # type: ignore[no-untyped-call]
+    hello = {"pid": os.getpid(), "fingerprint": fingerprint, "cuda_initialized": bool(torch.cuda.is_initialized())}
     connection.sendall(encode(hello))
     connection.settimeout(HELLO_WAIT_S)
     with connection.makefile("rb") as stream:

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from engine.quiz.catalog import TOPICS
+
+if TYPE_CHECKING:
+    from engine.quiz.bank import Bank
+    from engine.store import Store
 
 # Exam ids start at 1, so 0 can stand for "the latest unfinished one".
 _LATEST = 0
@@ -47,7 +52,7 @@ def _exam_id(text: str) -> int:
     return value
 
 
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "exam",
         help="a timed mock assessment: questions and coding drills",
@@ -96,7 +101,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
         return 1
 
 
-def _run(args, bank, store, stdin: TextIO, stdout: TextIO, folder) -> int:
+def _run(args: argparse.Namespace, bank: Bank, store: Store, stdin: TextIO, stdout: TextIO, folder: Path) -> int:
     from engine.errors import UsageError
     from engine.exam.compose import ExamSpec
     from engine.exam.session import Exam
@@ -115,7 +120,9 @@ def _run(args, bank, store, stdin: TextIO, stdout: TextIO, folder) -> int:
                     f"exam {unfinished.id} is not finished: `drill exam --resume` carries it on, "
                     "`drill exam --new` submits it as it is and starts a new one"
                 )
-            Exam.resume(store, bank, exam_id=unfinished.id).finish()
+            stale = Exam.resume(store, bank, exam_id=unfinished.id)
+            if stale is not None:
+                stale.finish()
         spec = ExamSpec(
             minutes=args.minutes,
             seed=args.seed,

@@ -50,7 +50,9 @@ class ExamSpec:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ExamSpec:
-        return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in data.items()})
+        # JSON has no tuples: the list fields come back as lists.
+        fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
+        return cls(**fields)
 
 
 def exam_drills() -> tuple[Drill, ...]:
@@ -82,7 +84,7 @@ def compose(bank: Bank, drills: Sequence[Drill], spec: ExamSpec) -> list[ExamIte
     ]
     chosen = rng.sample(drill_pool, min(spec.drills, len(drill_pool)))
 
-    items = [ExamItem(QUESTION, q.id, q.topic, q.section, 1.0) for q in questions]
+    items = [ExamItem(QUESTION, q.id, q.bank_topic, q.section, 1.0) for q in questions]
     items += [ExamItem(DRILL, d.id, d.topic, d.section, spec.drill_points) for d in chosen]
     if not items:
         raise ExamError("this exam would ask nothing: ask for at least one question or drill")

@@ -39,7 +39,8 @@ def review(exam: Exam, result: ExamResult) -> list[ReviewEntry]:
                     lines += [f"{diagnosis.title}: {diagnosis.explanation}", f"Fix: {diagnosis.hint}"]
                 entries.append(ReviewEntry(number, f"{item.ref}: checks that did not pass", tuple(lines)))
             elif not item.result:
-                entries.append(ReviewEntry(number, f"{item.ref}: not submitted", ("Run the checks (r) before time is up: the last submission counts.",)))
+                advice = "Run the checks (r) before time is up: the last submission counts."
+                entries.append(ReviewEntry(number, f"{item.ref}: not submitted", (advice,)))
             continue
         question = presented.question
         if item.correct or question is None:

@@ -438,7 +438,7 @@ class Exam:
                 return index
         return None
 
-    def _state(self) -> dict:
+    def _state(self) -> dict[str, Any]:
         return {
             "items": [item.to_json() for item in self.items],
             "current": self.current,

@@ -19,7 +19,7 @@ import os
 import select
 import textwrap
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from engine.drills.results import ERROR, PASS
 from engine.drills.view import points_text
@@ -29,6 +29,9 @@ from engine.exam.review import review
 from engine.exam.session import Exam, PresentedItem, TimeUp
 from engine.quiz.models import TypedQuestion
 from engine.quiz.terminal import parse_answer, show_body
+
+if TYPE_CHECKING:
+    from engine.drills.catalog import Drill
 
 _STOP, _SKIP, _YES = ("q", "quit"), ("s", "skip", "n", "next"), ("y", "yes")
 
@@ -98,9 +101,8 @@ def _ask_question(exam: Exam, presented: PresentedItem, stdin: TextIO, stdout: T
 
 
 def _work_on_drill(
-    exam: Exam, presented: PresentedItem, stdin: TextIO, stdout: TextIO, workspace: Path | None, device: str | None
+    exam: Exam, presented: PresentedItem, drill: Drill, stdin: TextIO, stdout: TextIO, workspace: Path | None, device: str | None
 ) -> None:
-    drill = presented.drill
     path = exam.prepare_drill(workspace)
     stdout.write(f"\nItem {presented.number}/{presented.total}  [coding drill · {drill.topic} / {drill.section}]\n")
     stdout.write(f"{drill.title}: {drill.summary}\n\nYour file: {path}\n")
@@ -148,7 +150,7 @@ def run_exam(
                 if _confirm_submit(exam, stdin, stdout):
                     exam.finish()
             elif presented.drill is not None:
-                _work_on_drill(exam, presented, stdin, stdout, workspace, device)
+                _work_on_drill(exam, presented, presented.drill, stdin, stdout, workspace, device)
             else:
                 _ask_question(exam, presented, stdin, stdout)
     except TimeUp:

@@ -22,7 +22,7 @@ from typing import TextIO
 FORMATS = ("json", "junit", "gradescope")
 
 
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "grade",
         help="grade a file (or a folder of them) and write JSON, JUnit XML or Gradescope results.json",
@@ -55,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     autograder.add_argument("drill")
     autograder.add_argument("--out", metavar="DIR", required=True, help="the folder to write the autograder into")
     autograder.set_defaults(func=write_autograder)
-    return parser  # type: ignore[no-any-return]
+    return parser
 
 
 def render(result, fmt: str) -> str:  # type: ignore[no-untyped-def]

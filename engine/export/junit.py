@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
+from typing import Any
 
 from engine.drills.results import ERROR, FAIL, SKIPPED, RunResult
 
@@ -88,7 +89,7 @@ def to_junit(result: RunResult, timestamp: datetime | None = None) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _failure_text(message: str, diagnoses: list[dict]) -> str:
+def _failure_text(message: str, diagnoses: list[dict[str, Any]]) -> str:
     """A failure's message plus what the diagnosis found, so that a CI log shows the likely cause."""
     lines = [message]
     for diagnosis in diagnoses:

@@ -96,6 +96,13 @@ class _QuestionBase(_Strict):
     explanation: str = Field(pattern=VISIBLE_PATTERN)
     facts: list[Fact] = Field(default_factory=list, description="Every number or shape the question states, computed.")
 
+    @property
+    def bank_topic(self) -> str:
+        """The topic of a question loaded through the bank, which fills it in from the file's name."""
+        if self.topic is None:
+            raise ValueError(f"question {self.id} did not come through the bank, which fills in its topic")
+        return str(self.topic)
+
 
 class ChoiceQuestion(_QuestionBase):
     kind: Literal["choice"] = CHOICE

@@ -24,11 +24,15 @@ import hashlib
 import random
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, cast
 
 from fsrs import Card, Rating, Scheduler
 
 from engine.quiz.models import Question
 from engine.store import Store
+
+if TYPE_CHECKING:
+    from fsrs.card import CardDict
 
 SLOW_SECONDS = 60.0
 
@@ -53,7 +57,8 @@ def update_card(store: Store, question_id: str, correct: bool, duration_s: float
     """Update the question's card with this answer and return when it is next due."""
     now = now or datetime.now(timezone.utc)
     stored = store.review_card(question_id)
-    card = Card.from_dict(stored) if stored is not None else _new_card(question_id, now)
+    # The store keeps the card as the JSON of Card.to_dict().
+    card = Card.from_dict(cast("CardDict", stored)) if stored is not None else _new_card(question_id, now)
     card, _ = _SCHEDULER.review_card(card, rating_for(correct, duration_s), review_datetime=now.astimezone(timezone.utc))
     store.put_review_card(question_id, card.to_dict(), card.due)
     return card.due
@@ -72,6 +77,6 @@ def review_order(questions: Iterable[Question], store: Store, now: datetime, rng
     due_ids = {q.id for q in due}
     rest = sorted(
         (q for q in questions if q.id not in due_ids),
-        key=lambda q: (strength.get(q.topic, 0.5), due_dates.get(q.id, now), tiebreak[q.id]),
+        key=lambda q: (strength.get(q.bank_topic, 0.5), due_dates.get(q.id, now), tiebreak[q.id]),
     )
     return due + rest

@@ -68,7 +68,9 @@ class SessionSpec:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SessionSpec:
-        return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in data.items()})
+        # JSON has no tuples: the list fields come back as lists.
+        fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
+        return cls(**fields)
 
 
 def score_answer(question: ChoiceQuestion, picked: Iterable[int]) -> tuple[bool, float]:

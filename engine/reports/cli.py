@@ -16,7 +16,7 @@ from typing import TextIO
 STDOUT = "-"
 
 
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "report",
         help="your progress as an HTML or Markdown report",

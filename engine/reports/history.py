@@ -267,9 +267,10 @@ def _mastery(
 
 
 def _days(quiz: list[QuizAttempt], attempts: list[DrillAttempt], exams: tuple[ExamResult, ...]) -> tuple[DayPoint, ...]:
-    by_day: dict[date, tuple[list, list, list]] = {}
-    for attempt in quiz:
-        by_day.setdefault(_day(attempt.answered_at), ([], [], []))[0].append(attempt.correct)
+    # Per day: each answer's correctness, each drill run's share of points, each exam's percent.
+    by_day: dict[date, tuple[list[bool], list[float], list[float]]] = {}
+    for answer in quiz:
+        by_day.setdefault(_day(answer.answered_at), ([], [], []))[0].append(answer.correct)
     for attempt in attempts:
         share = attempt.score / attempt.max_score if attempt.max_score else 0.0
         by_day.setdefault(_day(attempt.created_at), ([], [], []))[1].append(share)

@@ -79,7 +79,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(inline=inline_markdown, num=number, percent=percent, duration=duration, day=day, text_bar=text_bar, md_cell=md_cell, tone=tone)
+    env.filters.update(
+        inline=inline_markdown, num=number, percent=percent, duration=duration, day=day, text_bar=text_bar, md_cell=md_cell, tone=tone
+    )
     return env
 
 

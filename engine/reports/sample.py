@@ -21,13 +21,14 @@ from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from engine.drills.catalog import Bug, Drill
+from engine.drills.catalog import Drill
+from engine.drills.contract import Bug
 from engine.drills.results import FAIL, PASS, Check, Diagnosis, RunResult
 from engine.exam.compose import ExamSpec, exam_drills
 from engine.exam.session import Exam, TimeUp
 from engine.quiz import review
 from engine.quiz.bank import Bank, load_bank
-from engine.quiz.models import Question, TypedQuestion
+from engine.quiz.models import Choice, Question, TypedQuestion
 from engine.quiz.typed import judge
 from engine.reports.history import History, collect
 from engine.reports.render import render
@@ -58,7 +59,7 @@ class _Learner:
         self.habits: dict[str, Bug] = {}
 
     def knows(self, question: Question) -> bool:
-        chance = self.skill.get(question.topic, 0.5) + 0.12 * (2 - question.difficulty)
+        chance = self.skill.get(question.bank_topic, 0.5) + 0.12 * (2 - question.difficulty)
         return self.rng.random() < min(0.95, chance)
 
     def improve(self) -> None:
@@ -84,7 +85,7 @@ class _Learner:
         return RunResult(drill.id, FAIL, checks, diagnoses, duration_s=self.rng.uniform(1.5, 3.0))
 
 
-def _answer(learner: _Learner, question: Question, choices: Sequence) -> list[int]:
+def _answer(learner: _Learner, question: Question, choices: Sequence[Choice]) -> list[int]:
     right = [i for i, choice in enumerate(choices) if choice.correct]
     if learner.knows(question):
         return right
@@ -101,7 +102,7 @@ def _typed(learner: _Learner, question: TypedQuestion) -> str:
 def fill(store: Store, workspace: Path, bank: Bank, drills: Sequence[Drill], seed: int = SEED) -> datetime:
     """Write the synthetic learner's history into ``store``; returns the report's 'now'."""
     rng = random.Random(seed)
-    learner = _Learner(rng, sorted({question.topic for question in bank}))
+    learner = _Learner(rng, sorted({question.bank_topic for question in bank}))
     questions = list(bank)
     queue = list(drills)
     for offset in range(SPAN_DAYS):
@@ -120,7 +121,7 @@ def fill(store: Store, workspace: Path, bank: Bank, drills: Sequence[Drill], see
                 correct = set(picked) == question.correct_indices
             duration = rng.uniform(8, 75)
             moment += timedelta(seconds=duration)
-            store.record_quiz_attempt(question.id, question.topic, question.section, correct, float(correct), picked,
+            store.record_quiz_attempt(question.id, question.bank_topic, question.section, correct, float(correct), picked,
                                       duration, None, moment)
             review.update_card(store, question.id, correct, duration, moment)
         if queue and rng.random() < 0.7:
@@ -138,7 +139,8 @@ def fill(store: Store, workspace: Path, bank: Bank, drills: Sequence[Drill], see
     return START + timedelta(days=SPAN_DAYS)
 
 
-def _take_exam(store, bank, drills, learner, moment, workspace, rng, timed_out: bool) -> None:
+def _take_exam(store: Store, bank: Bank, drills: Sequence[Drill], learner: _Learner, moment: datetime, workspace: Path,
+               rng: random.Random, timed_out: bool) -> None:
     clock = _Clock(moment)
     spec = ExamSpec(minutes=30 if timed_out else 45, seed=rng.randint(1, 999), questions_per_topic=2, drills=2)
     exam = Exam.start(bank, store, spec, clock, drills=drills, grader=lambda drill_id, path, device=None: learner.grade(
@@ -157,10 +159,13 @@ def _take_exam(store, bank, drills, learner, moment, workspace, rng, timed_out: 
                     exam.skip()
             else:
                 clock.now += rng.uniform(25, 110) * pace
-                if isinstance(presented.question, TypedQuestion):
-                    exam.answer_typed(_typed(learner, presented.question))
+                question = presented.question
+                if question is None:
+                    raise LookupError("the sample exam drew a question its own bank does not hold")
+                if isinstance(question, TypedQuestion):
+                    exam.answer_typed(_typed(learner, question))
                 else:
-                    exam.answer_question(_answer(learner, presented.question, presented.choices))
+                    exam.answer_question(_answer(learner, question, presented.choices))
         exam.finish()
 
 

@@ -171,10 +171,10 @@ def make_app(store, bank, drills, clock):
     from engine.exam.compose import ExamSpec
 
     def make(**overrides):
-        options = dict(
-            store=store, bank=bank, drills=drills, clock=clock, seed=7,
-            exam_spec=ExamSpec(minutes=10, questions_per_topic=2, drills=0),
-        )
+        options = {
+            "store": store, "bank": bank, "drills": drills, "clock": clock, "seed": 7,
+            "exam_spec": ExamSpec(minutes=10, questions_per_topic=2, drills=0),
+        }
         options.update(overrides)
         return DrillApp(**options)
 

@@ -23,7 +23,7 @@ SOLUTION = ROOT / "drills" / "forward_diffusion" / "solution.py"
 def key_for(exam: Exam) -> list[str]:
     """The lines a perfect learner would type for the exam's questions, in order."""
     lines = []
-    for index, item in enumerate(exam.items):
+    for index in range(len(exam.items)):
         presented = exam.item_at(index)
         if presented.question is not None:
             lines.append(",".join(str(i + 1) for i, c in enumerate(presented.choices) if c.correct))

@@ -36,7 +36,7 @@ def flow_names(levels: int) -> list[str]:
     names.append("bottleneck")
     for i in range(levels, 0, -1):
         names += [f"up{i}.upsample", f"up{i}.concat", f"up{i}.res_block"]
-    return names + ["final_conv"]
+    return [*names, "final_conv"]
 
 
 # The lesson's "Tensor Shape Flow" table for base_channels=64 on a 64×64 input, with B = 1.

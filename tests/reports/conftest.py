@@ -44,7 +44,9 @@ def _question(qid: str, section: str, prompt: str | None = None) -> dict:
 
 
 def _drill(drill_id: str, topic: str, section: str, bugs: tuple[str, ...]) -> Drill:
-    catalog = tuple(Bug(key=key, title=f"Title of {key}", explanation=f"Explanation of {key}, with `code`.", hint=f"Hint of {key}.") for key in bugs)
+    catalog = tuple(
+        Bug(key=key, title=f"Title of {key}", explanation=f"Explanation of {key}, with `code`.", hint=f"Hint of {key}.") for key in bugs
+    )
     checks = (DeclaredCheck(id="formula.value", category="formula", points=1.0),)
     return Drill(drill_id, f"Title of {drill_id}", topic, "Lesson", section, drill_id, f"Summary of {drill_id}.", ("h",), checks, catalog)
 

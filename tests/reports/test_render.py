@@ -102,7 +102,7 @@ def test_markdown_tables_are_well_formed(history):
     """Every row of a table has as many cells as its header: no stray pipe from the content."""
     lines = render(history, "md").splitlines()
     for index, line in enumerate(lines):
-        if line.startswith("| ---") or line.startswith("| --- "):
+        if line.startswith(("| ---", "| --- ")):
             width = _cells(lines[index - 1])
             row = index + 1
             while row < len(lines) and lines[row].startswith("|"):

@@ -1,4 +1,3 @@
-# ruff: noqa: F821 - the names the bodies use are bound by globals().update at the end
 import math
 
 import torch

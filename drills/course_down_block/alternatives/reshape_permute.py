@@ -1,4 +1,3 @@
-# ruff: noqa: F821 - the include line brings the definitions that use these names
 from torch import nn
 
 # dli-drill: include common/course_blocks GELUConvBlock

@@ -1,4 +1,3 @@
-# ruff: noqa: F401, F821 - the include line brings the definitions that use these names
 import math
 
 import torch

@@ -1,4 +1,3 @@
-# ruff: noqa: F821 - the include line brings the definitions that use these names
 import torch
 from torch import nn
 

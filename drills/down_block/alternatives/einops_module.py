@@ -3,7 +3,6 @@
 from einops.layers.torch import Rearrange
 from torch import nn
 
-
 # dli-drill: include common/lesson_blocks ResidualBlock
 
 

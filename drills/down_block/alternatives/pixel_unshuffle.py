@@ -3,7 +3,6 @@
 import torch.nn.functional as F
 from torch import nn
 
-
 # dli-drill: include common/lesson_blocks ResidualBlock
 
 

@@ -5,7 +5,6 @@ import math
 import torch
 from torch import nn
 
-
 # dli-drill: include common/lesson_blocks SinusoidalPositionEmbedding TimestepMLPEmbedding ResidualBlock
 
 

@@ -4,7 +4,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-
 # dli-drill: include common/lesson_blocks ResidualBlock
 
 

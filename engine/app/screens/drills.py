@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Markdown, Static, Tree
+from textual.widgets.tree import TreeNode
 
 from engine.app.editor import edit, shown
 from engine.app.messages import DrillRunFinished, DrillRunRefused
+from engine.app.screens.base import DrillScreen
 from engine.app.widgets.result import RunResultView
 from engine.drills import progress, workspace
 from engine.drills.attempts import grade_attempt
@@ -37,7 +38,7 @@ STATUS_MARKS = {
 }
 
 
-class DrillsScreen(Screen):
+class DrillsScreen(DrillScreen):
     CSS_PATH = "drills.tcss"
     BINDINGS = [
         Binding("s", "start", "Start"),
@@ -60,7 +61,7 @@ class DrillsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            yield Tree("Drills", id="drill-tree")
+            yield Tree[str]("Drills", id="drill-tree")
             with VerticalScroll(id="drill-detail"):
                 yield Static(id="drill-title")
                 yield Static(id="drill-meta")
@@ -85,7 +86,7 @@ class DrillsScreen(Screen):
         tree.show_root = False
         tree.guide_depth = 2
         tree.border_title = "Drills"
-        leaves = {}
+        leaves: dict[str, TreeNode[str]] = {}
         for lesson in dict.fromkeys(drill.lesson for drill in self.app.drills):
             lesson_node = tree.root.add(lesson, expand=True)
             in_lesson = [drill for drill in self.app.drills if drill.lesson == lesson]
@@ -95,11 +96,12 @@ class DrillsScreen(Screen):
                     leaves[drill.id] = topic_node.add_leaf(self._label(drill), data=drill.id)
         self.app.theme_changed_signal.subscribe(self, lambda _: self._refresh_labels())
         tree.focus()
-        target = leaves.get(self.selected) or next(iter(leaves.values()), None)
+        chosen = leaves.get(self.selected) if self.selected is not None else None
+        target = chosen or next(iter(leaves.values()), None)
         if target is not None:
             # The tree lays out its lines on the next refresh; the cursor can only move after that.
             self.call_after_refresh(tree.move_cursor, target)
-            self._show(self.app.drill(target.data))
+            self._show(self._drill(target.data))
 
     def _label(self, drill: Drill) -> Text:
         # Tree labels are Rich text, which knows no theme variables: the colour is looked up in the theme.
@@ -110,12 +112,19 @@ class DrillsScreen(Screen):
         for lesson_node in self.query_one(Tree).root.children:
             for topic_node in lesson_node.children:
                 for leaf in topic_node.children:
-                    leaf.set_label(self._label(self.app.drill(leaf.data)))
+                    leaf.set_label(self._label(self._drill(leaf.data)))
 
     @on(Tree.NodeHighlighted, "#drill-tree")
-    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+    def _highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         if event.node.data is not None:
-            self._show(self.app.drill(event.node.data))
+            self._show(self._drill(event.node.data))
+
+    def _drill(self, drill_id: str | None) -> Drill:
+        # The tree's leaves and the grader's messages only carry ids of the app's own drills.
+        drill = self.app.drill(drill_id) if drill_id is not None else None
+        if drill is None:
+            raise LookupError(f"no drill {drill_id!r} in this app")
+        return drill
 
     def _path(self, drill: Drill) -> Path:
         return self.app.workspace() / f"{drill.id}.py"
@@ -147,7 +156,9 @@ class DrillsScreen(Screen):
 
     @on(Button.Pressed)
     async def _pressed(self, event: Button.Pressed) -> None:
-        await self.run_action(event.button.id)
+        # Each button's id is the action it runs.
+        if event.button.id is not None:
+            await self.run_action(event.button.id)
 
     def action_start(self, fresh: bool = False) -> None:
         if self.drill is None:
@@ -221,7 +232,7 @@ class DrillsScreen(Screen):
 
     @on(DrillRunFinished)
     def _graded(self, message: DrillRunFinished) -> None:
-        drill = self.app.drill(message.drill_id)
+        drill = self._drill(message.drill_id)
         self._stop_running()
         view = message.view
         self.results[drill.id] = view

@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
@@ -40,6 +39,7 @@ from textual.widgets import (
 
 from engine.app.editor import edit, shown
 from engine.app.messages import BlankSubmitted, ChoicePicked, ExamDrillGraded, ExamDrillRefused
+from engine.app.screens.base import DrillScreen
 from engine.app.widgets.blank import BlankAnswer
 from engine.app.widgets.choices import MULTI_NOTE, ChoiceItem
 from engine.app.widgets.countdown import WARNING_S, Countdown
@@ -68,7 +68,7 @@ ALLOWED = {
 }
 
 
-class ExamScreen(Screen):
+class ExamScreen(DrillScreen):
     CSS_PATH = "exam.tcss"
     BINDINGS = [
         Binding("1", "pick(1)", "Pick", key_display="1-6"),
@@ -163,6 +163,13 @@ class ExamScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action not in ALLOWED or self.state() in ALLOWED[action]
 
+    @property
+    def _exam(self) -> Exam:
+        # The actions that reach the exam are only allowed once one is under way (ALLOWED, check_action).
+        if self.exam is None:
+            raise RuntimeError("no exam is under way")
+        return self.exam
+
     def _epoch(self) -> float:
         return self.app.clock().timestamp()
 
@@ -172,7 +179,7 @@ class ExamScreen(Screen):
     def _left(self) -> str:
         from engine.exam.terminal import clock_text
 
-        return clock_text(self.exam.time_left())
+        return clock_text(self._exam.time_left())
 
     def _call(self, action: Callable[[], T]) -> T | None:
         """Run one exam action; time running out shows the summary, a refused action a notification."""
@@ -246,7 +253,7 @@ class ExamScreen(Screen):
     # Items
 
     async def _show_item(self) -> None:
-        exam = self.exam
+        exam = self._exam
         presented = exam.current_item
         if presented is None:
             await self._show_summary(exam.finish())
@@ -262,7 +269,7 @@ class ExamScreen(Screen):
         if presented.drill is not None:
             path = self._call(lambda: exam.prepare_drill(self.app.workspace()))
             if path is not None:
-                await body.mount_all(self._drill_view(presented, path))
+                await body.mount_all(self._drill_view(presented.drill, presented, path))
         else:
             await body.mount_all(self._question_view(presented))
             if body.query(BlankAnswer):
@@ -283,10 +290,10 @@ class ExamScreen(Screen):
         views.append(Static(FINAL_NOTE, classes="exam-note"))
         return views
 
-    def _drill_view(self, presented: PresentedItem, path: Path) -> list[Widget]:
+    def _drill_view(self, drill: Drill, presented: PresentedItem, path: Path) -> list[Widget]:
         from engine.drills.view import points_text
 
-        drill, item = presented.drill, presented.item
+        item = presented.item
         graded = (
             f"Latest grading: {points_text(item.points)}/{points_text(item.max_points)} points ({item.status})."
             " The latest one counts."
@@ -308,11 +315,13 @@ class ExamScreen(Screen):
 
     @on(Button.Pressed, ".exam-buttons Button")
     async def _pressed(self, event: Button.Pressed) -> None:
-        await self.run_action(event.button.id)
+        # Each button's id is the action it runs.
+        if event.button.id is not None:
+            await self.run_action(event.button.id)
 
     async def action_pick(self, number: int) -> None:
-        presented = self.exam.current_item
-        if presented.question is None:
+        presented = self._exam.current_item
+        if presented is None or presented.question is None:
             return
         position = number - 1
         if position >= len(presented.choices):
@@ -343,28 +352,28 @@ class ExamScreen(Screen):
             await self._answer_typed(message.text)
 
     async def _answer(self, positions: list[int]) -> None:
-        if self._call(lambda: self.exam.answer_question(positions)) is not None:
+        if self._call(lambda: self._exam.answer_question(positions)) is not None:
             await self._show_item()
 
     async def _answer_typed(self, text: str) -> None:
-        if self._call(lambda: self.exam.answer_typed(text)) is not None:
+        if self._call(lambda: self._exam.answer_typed(text)) is not None:
             await self._show_item()
 
     async def action_skip(self) -> None:
-        self._call(self.exam.skip)
-        if not self.exam.finished:
+        self._call(self._exam.skip)
+        if not self._exam.finished:
             await self._show_item()
 
     def action_edit(self) -> None:
-        presented = self.exam.current_item
-        if presented.item.file:
+        presented = self._exam.current_item
+        if presented is not None and presented.item.file:
             edit(self.app, Path(presented.item.file))
 
     def action_grade(self) -> None:
         self.grading = True
         self.refresh_bindings()
         self.query_one("#exam-graded", Static).update(Content.styled("Grading…", "bold $accent"))
-        self._grade(self.exam)
+        self._grade(self._exam)
 
     @work(thread=True, group="exam-grader")
     def _grade(self, exam: Exam) -> None:
@@ -399,18 +408,18 @@ class ExamScreen(Screen):
 
     async def _after_grading(self) -> None:
         self.refresh_bindings()
-        if self.exam.finished:
-            await self._show_summary(self.exam.result())
+        if self._exam.finished:
+            await self._show_summary(self._exam.result())
         else:
             await self._show_item()
 
     async def action_finish(self) -> None:
-        unanswered = len(self.exam.items) - self.exam.result().answered
+        unanswered = len(self._exam.items) - self._exam.result().answered
         if not self.confirm_finish and unanswered:
             self.confirm_finish = True
             self.notify(f"{unanswered} items are unanswered. Press f again to submit the exam.", severity="warning")
             return
-        await self._show_summary(self.exam.finish())
+        await self._show_summary(self._exam.finish())
 
     def action_new(self) -> None:
         self.exam = None
@@ -432,7 +441,7 @@ class ExamScreen(Screen):
         self.query_one(Countdown).show(result.time_limit_s - result.time_used_s)
         how = "time ran out" if result.auto_submitted else "submitted"
         self.query_one("#exam-position", Label).update(f"Exam {result.exam_id} · seed {result.seed} · {how}")
-        topics = DataTable(cursor_type="row", zebra_stripes=True, id="exam-topics")
+        topics: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True, id="exam-topics")
         topics.add_columns("topic", "points", "%", "questions", "drills", "time")
         for topic in result.by_topic:
             topics.add_row(
@@ -453,7 +462,7 @@ class ExamScreen(Screen):
                 ),
                 classes="exam-review",
             )
-            for entry in review(self.exam, result)
+            for entry in review(self._exam, result)
         ]
         summary = self.query_one("#exam-summary", VerticalScroll)
         await summary.remove_children()

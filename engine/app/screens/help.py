@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -24,7 +24,7 @@ INTRO = (
 KEY_WIDTH = 9
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [Binding("escape,question_mark,f1,q", "dismiss", "Close")]
 
@@ -40,7 +40,7 @@ class HelpScreen(ModalScreen):
     def on_mount(self) -> None:
         self.query_one("#help-box").border_title = "Keys"
 
-    def sections(self, screens: Iterable[tuple[str, list[Binding]]]) -> Content:
+    def sections(self, screens: Iterable[tuple[str, Sequence[BindingType]]]) -> Content:
         parts = []
         for title, bindings in screens:
             parts.append(Content.styled(title, "bold $text-primary"))
@@ -49,11 +49,12 @@ class HelpScreen(ModalScreen):
             parts.append(Content(""))
         return Content("\n").join(parts[:-1])
 
-    def rows(self, bindings: list[Binding]) -> list[tuple[str, str]]:
+    def rows(self, bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
         """``(keys, description)``, one row per action: keys bound to the same action share it."""
         keys: dict[str, list[str]] = {}
         for binding in bindings:
-            if binding.description:
+            # Our screens declare Binding objects; Textual's tuple shorthand carries no display name.
+            if isinstance(binding, Binding) and binding.description:
                 display = binding.key_display or self.app.get_key_display(binding)
                 keys.setdefault(binding.description, []).append(display)
         return [(", ".join(shown), description) for description, shown in keys.items()]

@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine import overview
+from engine.app.screens.base import DrillScreen
 from engine.app.widgets.mastery import MasteryBars
 from engine.drills.progress import DONE, status
 from engine.overview import Overview, UnfinishedExam
@@ -35,7 +35,7 @@ def _exam_in_progress(exam: UnfinishedExam) -> str:
     return f"{progress}, {math.ceil(exam.time_left_s / 60)} min left"
 
 
-class HomeScreen(Screen):
+class HomeScreen(DrillScreen):
     CSS_PATH = "home.tcss"
     # Not in the footer: the action list shows each key beside its action.
     BINDINGS = [
@@ -121,4 +121,6 @@ class HomeScreen(Screen):
 
     @on(OptionList.OptionSelected, "#actions")
     async def _run_selected(self, event: OptionList.OptionSelected) -> None:
-        await self.run_action(event.option.id)
+        # Each option's id is the action it runs.
+        if event.option.id is not None:
+            await self.run_action(event.option.id)

@@ -9,10 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, TabbedContent, TabPane
 
 from engine import overview
+from engine.app.screens.base import DrillScreen
 
 if TYPE_CHECKING:
     from engine.quiz.bank import Bank
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 TREND_WINDOW = 5
 
 
-class ProgressScreen(Screen):
+class ProgressScreen(DrillScreen):
     CSS_PATH = "progress.tcss"
     BINDINGS = [
         Binding("t", "show_tab('topics')", "Topics"),
@@ -82,12 +82,16 @@ class ProgressScreen(Screen):
     @on(DataTable.RowHighlighted, "#topics-table")
     def _topic(self, event: DataTable.RowHighlighted) -> None:
         topic = event.row_key.value
+        if topic is None:  # every row is added with its topic as the key
+            return
         history = overview.rolling_mean(self.topic_history.get(topic, []), TREND_WINDOW)
         self._trend("topic", topic, history, f"share right over the last {TREND_WINDOW} answers, oldest first")
 
     @on(DataTable.RowHighlighted, "#drills-table")
     def _drill(self, event: DataTable.RowHighlighted) -> None:
         drill_id = event.row_key.value
+        if drill_id is None:  # every row is added with its drill id as the key
+            return
         self._trend("drill", drill_id, self.drill_records[drill_id].scores, "score of each run, oldest first")
 
     def _trend(self, kind: str, name: str, values: list[float], caption: str) -> None:

@@ -16,10 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Markdown, ProgressBar, Static
 
 from engine.app.messages import BlankSubmitted, ChoicePicked
+from engine.app.screens.base import DrillScreen
 from engine.app.widgets.blank import BlankAnswer
 from engine.app.widgets.choices import MULTI_NOTE, ChoiceItem
 from engine.quiz.catalog import CHOICE
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 MAX_CHOICES = 6
 
 
-class QuizScreen(Screen):
+class QuizScreen(DrillScreen):
     CSS_PATH = "quiz.tcss"
     BINDINGS = [
         Binding("1", "pick(1)", "Pick", key_display="1-6"),

@@ -11,7 +11,7 @@ first reference step without an equal partner is the first difference.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from torch import nn
 
@@ -20,10 +20,13 @@ from engine.drills.toolkit import optrace
 MATCH, DIFFER, MISSING, EXTRA = "match", "differ", "missing", "extra"
 FIRST_MARK, OTHER_MARK = "← first difference", "≠"
 
+# One row of an alignment: (status, the reference's step or None, yours or None); a step is [label, [shape]].
+Aligned = tuple[str, list[Any] | None, list[Any] | None]
+
 
 def rows(steps: Sequence[optrace.FlowStep]) -> list[list[Any]]:
     """``[[label, [shape]], …]``: a flow as the rows :func:`align` pairs and :func:`flow_table` shows."""
-    labelled = []
+    labelled: list[list[Any]] = []
     for before, after in zip([None, *steps[:-1]], steps):
         if after.op.name == "input":
             continue
@@ -43,7 +46,7 @@ def stage_parameters(model: nn.Module) -> list[list[Any]]:
     return [row for row in counts if row[1]] + ([["(own)", own]] if own else [])
 
 
-def align(reference: list[list], yours: list[list]) -> list[tuple]:
+def align(reference: list[list[Any]], yours: list[list[Any]]) -> list[Aligned]:
     """Rows ``(status, reference step or None, your step or None)`` of the cheapest ordered alignment.
 
     Equal shapes pair for free; a pair with different shapes, or a stage on one side only,
@@ -58,7 +61,8 @@ def align(reference: list[list], yours: list[list]) -> list[tuple]:
                 continue
             pair = cost[i - 1][j - 1] + (0 if reference[i - 1][1] == yours[j - 1][1] else 1)
             cost[i][j] = min(pair, cost[i - 1][j] + 1, cost[i][j - 1] + 1)
-    rows, i, j = [], n, m
+    rows: list[Aligned] = []
+    i, j = n, m
     while i or j:
         if i and j and cost[i][j] == cost[i - 1][j - 1] + (0 if reference[i - 1][1] == yours[j - 1][1] else 1):
             status = MATCH if reference[i - 1][1] == yours[j - 1][1] else DIFFER
@@ -73,23 +77,24 @@ def align(reference: list[list], yours: list[list]) -> list[tuple]:
     return rows[::-1]
 
 
-def first_difference(rows: list[tuple]) -> int | None:
+def first_difference(rows: list[Aligned]) -> int | None:
     """Index of the first row where a reference stage has no equal partner (extra stages of yours are allowed)."""
     return next((index for index, (status, _, _) in enumerate(rows) if status in (DIFFER, MISSING)), None)
 
 
-def _shapes(step) -> str:
+def _shapes(step: list[Any] | None) -> str:
     if step is None:
         return "—"
     return ", ".join(str(tuple(shape)) for shape in step[1]) or "(no tensor)"
 
 
-def flow_table(rows: list[tuple]) -> str:
+def flow_table(rows: list[Aligned]) -> str:
     """The two flows side by side, the first difference marked."""
     first = first_difference(rows)
     table = [("stage", "reference", "yours", "")]
     for index, (status, ours, theirs) in enumerate(rows):
-        stage = (ours or theirs)[0]
+        # Every row holds a step on at least one side.
+        stage = cast("list[Any]", ours or theirs)[0]
         yours = _shapes(theirs)
         if ours is not None and theirs is not None and theirs[0] != ours[0]:
             yours += f"  [{theirs[0]}]"
@@ -100,7 +105,7 @@ def flow_table(rows: list[tuple]) -> str:
     return _columns(table)
 
 
-def parameter_table(reference: list[list], yours: list[list]) -> str:
+def parameter_table(reference: list[list[Any]], yours: list[list[Any]]) -> str:
     """Per-stage parameter counts side by side (by stage name), with the difference where they part."""
     ours, theirs = dict(reference), dict(yours)
     names = [name for name, _ in reference] + [name for name, _ in yours if name not in ours]
@@ -113,7 +118,7 @@ def parameter_table(reference: list[list], yours: list[list]) -> str:
     return _columns(table)
 
 
-def _columns(rows: list[tuple]) -> str:
+def _columns(rows: list[tuple[str, str, str, str]]) -> str:
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]) - 1)]
     lines = ["  " + "   ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "   " + row[-1] for row in rows]
     return "\n".join(line.rstrip() for line in lines)

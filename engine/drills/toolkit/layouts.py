@@ -72,10 +72,10 @@ def layout_diagnosis(prefix: str, what: str, captured: Capture, expected: torch.
         return Diagnosis(f"{prefix}.return_type", f"{what} returns {_kind(captured)}, not a tensor",
                          f"{what} must return a tensor of shape {tuple(expected.shape)}; yours returns {_kind(captured)}.",
                          "Return the tensor itself.")
-    got, want = tuple(captured["data"].shape), tuple(expected.shape)
-    if got != want:
-        return Diagnosis(f"{prefix}.output_shape", f"{what} has shape {got}, not {want}",
-                         f"{what} has shape {got} where {want} belongs: {shape_change(got, want)}.",
+    got_shape, want_shape = tuple(captured["data"].shape), tuple(expected.shape)
+    if got_shape != want_shape:
+        return Diagnosis(f"{prefix}.output_shape", f"{what} has shape {got_shape}, not {want_shape}",
+                         f"{what} has shape {got_shape} where {want_shape} belongs: {shape_change(got_shape, want_shape)}.",
                          "Follow the shapes through your code (print x.shape after each line) to find the line that changes them.")
     if captured["dtype"] != str(expected.dtype):
         return Diagnosis(f"{prefix}.output_dtype", f"{what} is {captured['dtype']}, not {expected.dtype}",
@@ -131,7 +131,8 @@ def _broadcast(match: re.Match[str]) -> tuple[str, str, str, str]:
 
 _ERRORS: tuple[tuple[re.Pattern[str], _Explainer], ...] = (
     (re.compile(r"Sizes of tensors must match except in dimension (?P<dim>\d+)"), _cat),
-    (re.compile(r"The size of tensor a \((?P<a>\d+)\) must match the size of tensor b \((?P<b>\d+)\) at non-singleton dimension (?P<dim>\d+)"),
+    (re.compile(r"The size of tensor a \((?P<a>\d+)\) must match the size of tensor b \((?P<b>\d+)\) "
+                r"at non-singleton dimension (?P<dim>\d+)"),
      _broadcast),
     (re.compile(r"the model got (?P<images>\d+) images but (?P<count>\d+) (?P<what>timesteps|labels)"), lambda m: (
         f"model_{m['what']}", f"The model got {m['images']} images but {m['count']} {m['what']}",

@@ -18,8 +18,9 @@ from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import torch
 from torch import nn
@@ -52,7 +53,10 @@ def strict_numerics() -> None:
     torch.backends.cudnn.allow_tf32 = False
 
 
-def seeded(factory: Callable[[], nn.Module], seed: int) -> nn.Module:
+M = TypeVar("M", bound=nn.Module)
+
+
+def seeded(factory: Callable[[], M], seed: int) -> M:
     """``factory()`` built on the CPU from ``seed``, the same in every process; the global RNG is left as it was."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -273,7 +277,8 @@ class ModuleDrill(DrillChecks):
         strict_numerics()
         if self.loads_weights:
             self._grade_parameters(record, grading)
-        observed_cases, problems = [], []
+        observed_cases: list[tuple[Output, dict[str, list[Output]]]] = []
+        problems: list[Diagnosis] = []
         for case in self.cases:
             observed_cases += self._grade_case(case, record[case.name], device, grading, problems)
         if self.gradient_inputs and self._all_ran(record):
@@ -321,7 +326,9 @@ class ModuleDrill(DrillChecks):
         variant_module = self.variant_module(case, reference).to(device)
         inputs = case.inputs(device)
         pairs = [self.outputs_for_diagnosis(call["output"], variant_module, inputs, device)]
-        pairs += [self.outputs_for_diagnosis(call["more"][name], variant_module, make(device), device) for name, make in case.more_calls.items()]
+        pairs += [
+            self.outputs_for_diagnosis(call["more"][name], variant_module, make(device), device) for name, make in case.more_calls.items()
+        ]
         if not call["output"]["ok"]:
             found = layouts.error_diagnosis(prefix, call["output"]["error"])
             problems += [found] if found else []
@@ -407,7 +414,7 @@ class ModuleDrill(DrillChecks):
 
 def _resampling_kinds(steps: Sequence[optrace.FlowStep]) -> list[tuple[str, str]]:
     kinds = []
-    for before, after in zip(steps, steps[1:]):
+    for before, after in pairwise(steps):
         direction = "down" if after.shape[2] * after.shape[3] < before.shape[2] * before.shape[3] else (
             "up" if after.shape[2] * after.shape[3] > before.shape[2] * before.shape[3] else "")
         if direction:

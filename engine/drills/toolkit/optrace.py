@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import torch
@@ -52,7 +53,8 @@ class Op:
 
 class _Recorder(TorchDispatchMode):
     def __init__(self, stack: list[str], replace: dict[int, torch.Tensor] | None = None, limit: int = 20_000):
-        super().__init__()
+        # torch leaves this constructor unannotated, and mypy checks a super() call despite untyped_calls_exclude.
+        super().__init__()  # type: ignore[no-untyped-call]
         self.ops: list[Op] = []
         self.outputs: dict[int, torch.Tensor] = {}
         self.keep: set[int] = set()
@@ -123,9 +125,12 @@ def frozen_at(call: Callable[[], Any], index: int, value: torch.Tensor, model: n
 
 def output_of(call: Callable[[], Any], index: int, model: nn.Module | None = None) -> torch.Tensor | None:
     """The output of ``call()``'s ``index``-th recorded operation."""
-    with _module_stack(model) as stack, _Recorder(stack) as recorder:
-        recorder.keep = {index}
-        call()
+    with _module_stack(model) as stack:
+        # Entered apart from its construction: torch types the mode's __enter__ as returning Any.
+        recorder = _Recorder(stack)
+        with recorder:
+            recorder.keep = {index}
+            call()
     return recorder.outputs.get(index)
 
 
@@ -194,7 +199,7 @@ def resampling(steps: Sequence[FlowStep]) -> list[tuple[str, FlowStep]]:
     """Each step that changes the spatial size, with "down" or "up" (a reshape chain that does
     space-to-depth counts as the final reshape's step)."""
     found = []
-    for before, after in zip(steps, steps[1:]):
+    for before, after in pairwise(steps):
         h0, w0, h1, w1 = before.shape[2], before.shape[3], after.shape[2], after.shape[3]
         if h1 * w1 < h0 * w0:
             found.append(("down", after))

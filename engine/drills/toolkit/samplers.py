@@ -15,16 +15,18 @@ The laws themselves (the lessons' mean and σ, and the catalogued variants) are 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import torch
 from torch import nn
 
 from engine.drills import compare
 from engine.drills.capture import capture
+from engine.drills.grading import failed, passed
+from engine.drills.records import Capture
 from engine.drills.results import Diagnosis
 from engine.drills.toolkit import coefficients, layouts
 
@@ -37,9 +39,15 @@ EXACT_ATOL, EXACT_RTOL = 1e-4, 1e-4
 # A handful of float32 operations, each off by up to one unit in the last place.
 FLOAT32_EPS, ROUNDING_OPS, ROUNDING_RTOL = float(torch.finfo(torch.float32).eps), 8, 1e-5
 
+Schedule = dict[str, torch.Tensor]
+MeanLaw = Callable[..., torch.Tensor]  # (x_t, t (B,), ε̂, schedule) -> μ
+SigmaLaw = Callable[[int, Schedule], float]
+Guidance = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (ε_cond, ε_uncond) -> ε̂, for CFG
+F = TypeVar("F")
+
 
 @contextmanager
-def single_threaded():
+def single_threaded() -> Iterator[None]:
     """Run torch on one thread, then restore the previous count (also usable as a decorator).
 
     A sampler drill runs hundreds of small ops: on one thread they are faster, no idle OpenMP
@@ -58,7 +66,7 @@ def single_threaded():
 # The mock model
 
 
-def _per_sample(values, x: torch.Tensor, what: str) -> torch.Tensor:
+def _per_sample(values: object, x: torch.Tensor, what: str) -> torch.Tensor:
     """``values`` (one per image, or a single one) shaped to broadcast over the batch x."""
     values = torch.as_tensor(values, device=x.device).to(x.dtype)
     if values.numel() == 1:
@@ -66,6 +74,16 @@ def _per_sample(values, x: torch.Tensor, what: str) -> torch.Tensor:
     if values.numel() == x.shape[0]:
         return values.reshape(-1, *([1] * (x.ndim - 1)))
     raise ValueError(f"the model got {x.shape[0]} images but {values.numel()} {what}: pass exactly one per image")
+
+
+class ModelCall(TypedDict, total=False):
+    """What the recording model keeps of one call: its inputs as captured, and whether it built a graph."""
+
+    x: Capture
+    t: Capture
+    labels: Capture  # conditional models only
+    grad_enabled: bool
+    output_graph: bool  # set once the call has returned
 
 
 class RecordingNoiseModel(nn.Module):
@@ -81,20 +99,20 @@ class RecordingNoiseModel(nn.Module):
         self.weight = nn.Parameter(torch.tensor(0.45))
         self.conditional = conditional
         self.max_calls = max_calls
-        self.calls: list[dict] = []
+        self.calls: list[ModelCall] = []
 
-    def predict(self, x: torch.Tensor, t, labels=None) -> torch.Tensor:
+    def predict(self, x: torch.Tensor, t: object, labels: object = None) -> torch.Tensor:
         """The model's function itself; the grader calls it on the recorded inputs."""
         shift = 0.8 * torch.sin(0.9 * _per_sample(t, x, "timesteps") + 0.3)
         if labels is not None:
             shift = shift + 0.7 * torch.cos(1.1 * _per_sample(labels, x, "labels") + 0.4)
         return torch.tanh(self.weight * x + shift)
 
-    def forward(self, x, t, *args, **kwargs):
+    def forward(self, x: torch.Tensor, t: object, *args: object, **kwargs: object) -> torch.Tensor:
         labels = self._labels(args, kwargs)
         if len(self.calls) >= self.max_calls:
             raise RuntimeError(f"the model was called more than {self.max_calls} times; one call per step is enough")
-        record = {"x": capture(x), "t": capture(t), "grad_enabled": torch.is_grad_enabled()}
+        record: ModelCall = {"x": capture(x), "t": capture(t), "grad_enabled": torch.is_grad_enabled()}
         if self.conditional:
             record["labels"] = capture(labels)
         self.calls.append(record)
@@ -102,7 +120,7 @@ class RecordingNoiseModel(nn.Module):
         record["output_graph"] = bool(output.requires_grad)
         return output
 
-    def _labels(self, args, kwargs):
+    def _labels(self, args: tuple[object, ...], kwargs: dict[str, object]) -> object:
         given = [*args, *kwargs.values()]
         if not self.conditional:
             if given:
@@ -117,27 +135,27 @@ class RecordingNoiseModel(nn.Module):
 # Reading the recorded calls back
 
 
-def tensor_of(captured: dict | None, device: torch.device) -> torch.Tensor | None:
+def tensor_of(captured: Capture | None, device: torch.device) -> torch.Tensor | None:
     """A captured tensor's data on the grading device (None for anything else)."""
-    if not captured or captured.get("kind") != "tensor":
+    if not captured or captured["kind"] != "tensor":
         return None
     return captured["data"].to(device)
 
 
-def first_number(captured: dict[str, Any]) -> float | None:
+def first_number(captured: Capture) -> float | None:
     """The first number a captured timestep holds, whatever its dtype (None when it holds none)."""
-    if captured.get("kind") == "py" and isinstance(captured["value"], int | float) and not isinstance(captured["value"], bool):
+    if captured["kind"] == "py" and isinstance(captured["value"], int | float) and not isinstance(captured["value"], bool):
         return float(captured["value"])
-    if captured.get("kind") == "tensor" and captured["data"].numel() > 0:
+    if captured["kind"] == "tensor" and captured["data"].numel() > 0:
         return float(captured["data"].flatten()[0])
     return None
 
 
-def single_value(captured: dict) -> int | None:
+def single_value(captured: Capture) -> int | None:
     """The one integer a captured timestep (or label) tensor/number holds, if it holds one."""
-    if captured.get("kind") == "py" and isinstance(captured["value"], int) and not isinstance(captured["value"], bool):
+    if captured["kind"] == "py" and isinstance(captured["value"], int) and not isinstance(captured["value"], bool):
         return captured["value"]
-    if captured.get("kind") == "tensor" and captured["data"].numel() > 0:
+    if captured["kind"] == "tensor" and captured["data"].numel() > 0:
         data = captured["data"]
         if data.is_floating_point() and not bool((data == data.round()).all()):
             return None
@@ -146,9 +164,9 @@ def single_value(captured: dict) -> int | None:
     return None
 
 
-def describe_timestep_argument(captured: dict, rows: int, device: torch.device) -> str | None:
+def describe_timestep_argument(captured: Capture, rows: int, device: torch.device) -> str | None:
     """What is wrong with the t a model call received (None when it is a (rows,) long tensor of one value)."""
-    if captured.get("kind") != "tensor":
+    if captured["kind"] != "tensor":
         return f"t should be a ({rows},) long tensor, one timestep per image, but it was {compare.describe(captured)}"
     shape = tuple(captured["data"].shape)
     if shape != (rows,):
@@ -190,14 +208,18 @@ class Step:
 class StepLaw:
     """How x_{t−1} follows from x_t: the guided ε̂, the mean and the noise scale σ_t."""
 
-    mean: Callable[..., torch.Tensor]  # (x_t, t (B,), ε̂, schedule) -> μ
-    sigma: Callable[[int, dict[str, torch.Tensor]], float]
-    guidance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None  # (ε_cond, ε_uncond) -> ε̂, for CFG
+    mean: MeanLaw
+    sigma: SigmaLaw
+    guidance: Guidance | None = None
 
     def eps(self, step: Step) -> torch.Tensor:
-        return step.eps_cond if self.guidance is None else self.guidance(step.eps_cond, step.eps_uncond)
+        if self.guidance is None:
+            return step.eps_cond
+        if step.eps_uncond is None:
+            raise TypeError(f"a guided law needs the unconditional prediction, which {step.where()} lacks")
+        return self.guidance(step.eps_cond, step.eps_uncond)
 
-    def mean_at(self, step: Step, schedule) -> torch.Tensor:
+    def mean_at(self, step: Step, schedule: Schedule) -> torch.Tensor:
         t = torch.full((step.x.shape[0],), step.t, dtype=torch.long, device=step.x.device)
         return self.mean(step.x.double(), t, self.eps(step).double(), schedule)
 
@@ -211,7 +233,7 @@ def _noise_below_rounding(mean: torch.Tensor, sigma: float) -> bool:
     return float(mean.abs().median()) * FLOAT32_EPS * ROUNDING_OPS > 0.05 * sigma
 
 
-def misfit(law: StepLaw, step: Step, schedule) -> str | None:
+def misfit(law: StepLaw, step: Step, schedule: Schedule) -> str | None:
     """None when ``step`` follows ``law``; otherwise what differs (``schedule`` in float64)."""
     if step.x_next is None:
         return f"the chain has no x_{{t−1}} after {step.where()}"
@@ -241,7 +263,7 @@ def misfit(law: StepLaw, step: Step, schedule) -> str | None:
     )
 
 
-def first_misfit(law: StepLaw, steps: list[Step], schedule) -> str | None:
+def first_misfit(law: StepLaw, steps: list[Step], schedule: Schedule) -> str | None:
     for step in steps:
         problem = misfit(law, step, schedule)
         if problem:
@@ -249,15 +271,15 @@ def first_misfit(law: StepLaw, steps: list[Step], schedule) -> str | None:
     return None
 
 
-Variant = tuple[str | None, Callable | None]  # (catalog key, or None for the reference; the function)
+Variant = tuple[str | None, F]  # (catalog key, or None for the reference; the function)
 
 
 def law_combinations(
-    means: list[Variant], sigmas: list[Variant], guidances: list[Variant], max_bugs: int = 2
+    means: list[Variant[MeanLaw]], sigmas: list[Variant[SigmaLaw]], guidances: list[Variant[Guidance | None]], max_bugs: int = 2
 ) -> list[tuple[list[str], StepLaw]]:
     """Step laws that combine up to ``max_bugs`` catalogued variants of the mean, σ and guidance,
     fewest bugs first and in catalog order within each count (the reference itself left out)."""
-    combinations = []
+    combinations: list[tuple[list[str], StepLaw]] = []
     for (guidance_key, guidance), (mean_key, mean), (sigma_key, sigma) in itertools.product(guidances, means, sigmas):
         keys = [key for key in (guidance_key, mean_key, sigma_key) if key]
         if 0 < len(keys) <= max_bugs:
@@ -265,7 +287,7 @@ def law_combinations(
     return sorted(combinations, key=lambda combination: len(combination[0]))
 
 
-def fitting_keys(combinations: list[tuple[list[str], StepLaw]], steps: list[Step], schedule) -> list[str]:
+def fitting_keys(combinations: list[tuple[list[str], StepLaw]], steps: list[Step], schedule: Schedule) -> list[str]:
     """The catalog keys of the first combination whose law every step follows (none: [])."""
     for keys, law in combinations:
         if steps and first_misfit(law, steps, schedule) is None:
@@ -273,7 +295,7 @@ def fitting_keys(combinations: list[tuple[list[str], StepLaw]], steps: list[Step
     return []
 
 
-def noises(law: StepLaw, steps: list[Step], schedule) -> torch.Tensor:
+def noises(law: StepLaw, steps: list[Step], schedule: Schedule) -> torch.Tensor:
     """The z of every noisy step under ``law``, one row per step (flattened)."""
     rows = [
         ((step.x_next.double() - law.mean_at(step, schedule)) / law.sigma(step.t, schedule)).flatten()
@@ -288,8 +310,8 @@ class Chain:
     """What a sampler run did, read back from its model calls (built per drill, graded in common)."""
 
     steps: list[Step]
-    first_x: dict | None  # the captured x_T, as the model first received it
-    given: list  # the timestep each step's model call(s) received (None where unreadable)
+    first_x: Capture | None  # the captured x_T, as the model first received it
+    given: list[int | None]  # the timestep each step's model call(s) received (None where unreadable)
     call_problem: str | None  # the first way the calls differ from the expected pattern
     graph_problem: str | None  # how the run built an autograd graph, if it did
     xs_constant: bool  # every step was given the same x_t
@@ -301,9 +323,9 @@ def all_equal(xs: list[torch.Tensor]) -> bool:
     return len(xs) > 1 and all(x.shape == xs[0].shape and bool(torch.equal(x, xs[0])) for x in xs[1:])
 
 
-def graph_problem(grad_calls: int, total_calls: int, returned: dict) -> str | None:
-    """How a sampler built an autograd graph (None when it built none)."""
-    if returned.get("kind") == "tensor" and (returned["requires_grad"] or returned["grad_fn"]):
+def graph_problem(grad_calls: int, total_calls: int, returned: Capture | None) -> str | None:
+    """How a sampler built an autograd graph (None when it built none; ``returned`` is None when the sampler raised)."""
+    if returned is not None and returned["kind"] == "tensor" and (returned["requires_grad"] or returned["grad_fn"]):
         return "The returned images carry an autograd graph (requires_grad=True): the sampler ran with gradients on."
     if grad_calls:
         return f"{grad_calls} of {total_calls} model calls ran with gradients enabled and built a graph."
@@ -381,9 +403,9 @@ class ChainChecks:
                 grading.skip(check_id, "Not checked: your sampler raised.")
             return None
         grading.check("shape.output", compare.layout("The samples", result["value"], shape, torch.float32, device))
-        grading.check("behaviour.calls", compare.failed("The model calls do not follow the loop t = T−1 … 0.", chain.call_problem)
+        grading.check("behaviour.calls", failed("The model calls do not follow the loop t = T−1 … 0.", chain.call_problem)
                       if chain.call_problem
-                      else compare.passed(f"The model is called at every step, t = {self.T - 1} … 0, with t a long tensor, one per image"))
+                      else passed(f"The model is called at every step, t = {self.T - 1} … 0, with t a long tensor, one per image"))
         for check_id, verdict in call_checks:
             if verdict is None:
                 grading.skip(check_id, self.unread_reason(chain))
@@ -398,8 +420,8 @@ class ChainChecks:
         else:
             for check_id in ("formula.steps", "formula.last_step", "behaviour.fresh_noise"):
                 grading.skip(check_id, self.unread_reason(chain))
-        grading.check("behaviour.no_grad", compare.failed(chain.graph_problem) if chain.graph_problem
-                      else compare.passed("No autograd graph is built while sampling"))
+        grading.check("behaviour.no_grad", failed(chain.graph_problem) if chain.graph_problem
+                      else passed("No autograd graph is built while sampling"))
         return reused
 
     def grade_second(self, grading: Grading, name: str, chain: Chain, result: dict[str, Any], shape: tuple[int, ...],
@@ -409,19 +431,23 @@ class ChainChecks:
             grading.error(f"shape.{name}", f"Your sampler raised for the shape {shape}:\n{result['error']}")
             grading.skip(f"formula.{name}", "Not checked: your sampler raised.")
             return
-        if not grading.check(f"shape.{name}", compare.layout(f"The samples of the {name} batch", result["value"], shape, torch.float32, device)):
+        layout = compare.layout(f"The samples of the {name} batch", result["value"], shape, torch.float32, device)
+        if not grading.check(f"shape.{name}", layout):
             grading.skip(f"formula.{name}", "Not checked: fix the shape of the samples first.")
             return
-        problem = chain.call_problem or (first_misfit(self.law, chain.steps, self.schedule) if chain.steps else "the model calls could not be followed")
-        grading.check(f"formula.{name}", compare.failed(f"The chain for shape {shape} does not follow the reverse process.", _sentence(problem))
-                      if problem else compare.passed(f"The whole chain for shape {shape} follows the reverse process"))
+        problem = chain.call_problem or (
+            first_misfit(self.law, chain.steps, self.schedule) if chain.steps else "the model calls could not be followed"
+        )
+        grading.check(f"formula.{name}", failed(f"The chain for shape {shape} does not follow the reverse process.", _sentence(problem))
+                      if problem else passed(f"The whole chain for shape {shape} follows the reverse process"))
 
     def _x_T(self, grading: Grading, chain: Chain, shape: tuple[int, ...], device: torch.device) -> None:
         if chain.first_x is None:
             grading.skip("formula.x_T", self.unread_reason(chain))
             return
         verdict = compare.layout("x_T (the first model input)", chain.first_x, shape, torch.float32, device)
-        if verdict.ok:
+        # A layout that passes is a tensor's.
+        if verdict.ok and chain.first_x["kind"] == "tensor":
             verdict = compare.standard_normal("x_T (the first model input)", chain.first_x["data"])
         grading.check("formula.x_T", verdict)
 
@@ -431,18 +457,18 @@ class ChainChecks:
             grading.skip("formula.steps", "Not checked: no step with t > 0 ran.")
             return False
         problem = first_misfit(self.law, noisy, self.schedule)
-        return grading.check("formula.steps", compare.failed("A reverse step does not follow x_{t−1} = μ_θ(x_t, ε̂) + σ_t·z.", _sentence(problem))
-                             if problem else compare.passed(f"Every step t > 0 adds N(0, σ_t²) noise to the reference mean ({len(noisy)} steps)"))
+        return grading.check("formula.steps", failed("A reverse step does not follow x_{t−1} = μ_θ(x_t, ε̂) + σ_t·z.", _sentence(problem))
+                             if problem else passed(f"Every step t > 0 adds N(0, σ_t²) noise to the reference mean ({len(noisy)} steps)"))
 
     def _last_step(self, grading: Grading, chain: Chain) -> None:
         last = next((step for step in chain.steps if step.t == 0), None)
         if last is None:
-            verdict = compare.failed("The chain never ran the step t = 0.", f"The last step got t={chain.given[-1] if chain.given else None}: "
-                                     "the loop must run down to t = 0 and return that step's mean.")
+            verdict = failed("The chain never ran the step t = 0.", f"The last step got t={chain.given[-1] if chain.given else None}: "
+                             "the loop must run down to t = 0 and return that step's mean.")
         else:
             problem = misfit(self.law, last, self.schedule)
-            verdict = (compare.failed("The last step (t = 0) does not return the reference mean.", _sentence(problem))
-                       if problem else compare.passed("The last step (t = 0) returns the mean, without noise"))
+            verdict = (failed("The last step (t = 0) does not return the reference mean.", _sentence(problem))
+                       if problem else passed("The last step (t = 0) returns the mean, without noise"))
         grading.check("formula.last_step", verdict)
 
     def _fresh_noise(self, grading: Grading, chain: Chain, steps_ok: bool) -> bool:
@@ -454,10 +480,11 @@ class ChainChecks:
         z = noises(self.law, noisy, self.schedule)
         corr, a, b = compare.largest_correlation(z)
         if corr > compare.correlation_limit(z.shape[1]):
-            verdict = compare.failed("The noise added at different steps is not independent.",
-                                     f"The noises of steps t={noisy[a].t} and t={noisy[b].t} have correlation {corr:.3f}: draw a new z at every step.")
+            verdict = failed("The noise added at different steps is not independent.",
+                             f"The noises of steps t={noisy[a].t} and t={noisy[b].t} have correlation {corr:.3f}: "
+                             "draw a new z at every step.")
         else:
-            verdict = compare.passed("Each step draws fresh noise")
+            verdict = passed("Each step draws fresh noise")
         grading.check("behaviour.fresh_noise", verdict)
         return corr > 0.99
 
@@ -466,7 +493,7 @@ class ChainChecks:
     def pattern_keys(self, chain: Chain, reused: bool, keys: PatternKeys) -> list[str]:
         """Catalog keys recognised from the calls and the noises alone."""
         expected = expected_timesteps(self.T)
-        found = []
+        found: list[str] = []
         if chain.given == expected[:-1]:
             found.append(keys.skips_last_step)
         if chain.given in shifted_timesteps(self.T):
@@ -482,7 +509,7 @@ class ChainChecks:
         fractions = [(self.T - 1 - k) / self.T for k in range(self.T)]
         if len(chain.t_values) == self.T and all(v is not None and abs(v - f) < 1e-6 for v, f in zip(chain.t_values, fractions)):
             found.append(keys.normalised_timestep)
-        if chain.first_x is not None and chain.first_x.get("kind") == "tensor":
+        if chain.first_x is not None and chain.first_x["kind"] == "tensor":
             data = chain.first_x["data"]
             if data.numel() and bool(((data >= 0) & (data < 1)).all()):
                 found.append(keys.uniform_start)
