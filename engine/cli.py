@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import __version__
 from engine.errors import EXIT_USAGE, UsageError
@@ -16,19 +17,24 @@ from engine.quiz import cli as quiz_cli
 from engine.rehearse import cli as rehearse_cli
 from engine.reports import cli as report_cli
 
+if TYPE_CHECKING:
+    from engine.drills.catalog import Drill
+    from engine.drills.runner import Grader
+    from engine.store import Store
+
 EXIT_PASS, EXIT_FAIL = 0, 1
 TRACK_HEADINGS = {
     "lessons": "Lessons: the DDPM and U-Net lessons' code",
     "course": "Course: the real course's code, as the assessment asks for it",
 }
 
-def _store():
+def _store() -> Store:
     from engine.store import open_store
 
     return open_store(sys.stderr)
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     from engine.drills import progress
     from engine.drills.catalog import all_drills
 
@@ -46,7 +52,7 @@ def cmd_list(args) -> int:
     return EXIT_PASS
 
 
-def cmd_start(args) -> int:
+def cmd_start(args: argparse.Namespace) -> int:
     from engine.drills import progress, workspace
     from engine.drills.catalog import get_drill
     from engine.paths import workspace as workspace_dir
@@ -63,7 +69,7 @@ def cmd_start(args) -> int:
     return EXIT_PASS
 
 
-def _run_once(args, drill, path: Path, grader=None) -> int:
+def _run_once(args: argparse.Namespace, drill: Drill, path: Path, grader: Grader | None = None) -> int:
     from engine.drills.attempts import grade_attempt
     from engine.drills.render import render
 
@@ -77,7 +83,7 @@ def _run_once(args, drill, path: Path, grader=None) -> int:
     return EXIT_PASS if attempt.passed else EXIT_FAIL
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from engine.drills import runner
     from engine.drills.catalog import get_drill
     from engine.drills.limits import memory_limit
@@ -91,7 +97,7 @@ def cmd_run(args) -> int:
     return _watch(args, drill, path)
 
 
-def _watch(args, drill, path: Path) -> int:
+def _watch(args: argparse.Namespace, drill: Drill, path: Path) -> int:
     """Re-run on every save until Ctrl-C, like rustlings' watch mode, with one warm grader throughout."""
     from engine.drills import runner
     from engine.drills.warm import PrivateGrader
@@ -112,7 +118,7 @@ def _watch(args, drill, path: Path) -> int:
             return code
 
 
-def cmd_hint(args) -> int:
+def cmd_hint(args: argparse.Namespace) -> int:
     from engine.drills import progress
     from engine.drills.catalog import get_drill
 
@@ -122,7 +128,7 @@ def cmd_hint(args) -> int:
     return EXIT_PASS
 
 
-def cmd_solution(args) -> int:
+def cmd_solution(args: argparse.Namespace) -> int:
     from engine.drills import progress
     from engine.drills.catalog import get_drill
 
@@ -196,13 +202,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_app()
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except UsageError as problem:
         print(f"drill: {problem.args[0] if problem.args else problem}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; silence the flush at exit as well.
-        sys.stdout = open(os.devnull, "w")
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - it stands in for stdout until the process exits
         return EXIT_PASS
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.drills.runner import kill_group
+from engine.drills.containment import kill_group
 from engine.errors import UsageError
 from engine.rehearse import record
 from engine.rehearse.data import idx_parts
