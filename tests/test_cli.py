@@ -95,7 +95,7 @@ def test_list_shows_status_after_an_attempt(capsys):
     assert main(["run", "forward_diffusion", "--file", str(SOLUTION), "--json"]) == 0
     capsys.readouterr()
     assert main(["list"]) == 0
-    line = next(row for row in capsys.readouterr().out.splitlines() if row.startswith("forward_diffusion"))
+    line = next(row for row in capsys.readouterr().out.splitlines() if row.split()[:1] == ["forward_diffusion"])
     assert " done " in line
 
 
