@@ -143,6 +143,9 @@ class Rehearsal:
                 raise UsageError(event.message)
             if isinstance(event, Checked):
                 event = Checked(sorted([*static, *event.feedback], key=_order), event.passed, event.parameters)
+            # Whatever the child wrote after a stop was asked for does not count.
+            if self._stopped.is_set():
+                return
             self._finish(outcome, event)
             on_event(event)
             if outcome.status is not None:

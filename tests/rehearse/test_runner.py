@@ -103,8 +103,11 @@ def test_stopping_keeps_the_stages_already_finished(notebook, store):
 
     def on_event(event: events.Event) -> None:
         if isinstance(event, events.Progress):
-            # As the app's Stop button does, from another thread.
-            threading.Thread(target=rehearsal.stop).start()
+            # As the app's Stop button does, from another thread; joined, so that the child's
+            # later events are already on their way when the stop lands.
+            stopper = threading.Thread(target=rehearsal.stop)
+            stopper.start()
+            stopper.join()
 
     outcome = rehearsal.run(on_event)
     assert outcome.status == record.STOPPED and outcome.stage == "checked"
