@@ -109,6 +109,16 @@ def warm_up() -> None:
         importlib.import_module(drill.checks_module)
 
 
+def finish_warming() -> None:
+    """Import what only some drills need, once the template has nothing else to do.
+
+    The op traces' dispatch mode loads torch._dynamo on its first use: about a second in every
+    forked grader that traces a model, unless the template has it already. Importing it here,
+    while idle, keeps it off the first run's path too.
+    """
+    importlib.import_module("torch._dynamo")
+
+
 def serve(path: Path, idle_s: float, parent: int | None, fingerprint: str) -> None:
     """Listen on ``path`` until idle, stopped or orphaned; fork one grader per connection."""
     containment.become_subreaper()
@@ -139,6 +149,8 @@ def serve(path: Path, idle_s: float, parent: int | None, fingerprint: str) -> No
                     connection.close()
                     last_used = time.monotonic()
                 graders = {pid for pid in graders if containment.alive(pid)}
+                if not ready and not graders:
+                    finish_warming()
                 # Any other child was orphaned by a grader that was killed: the template adopted it.
                 containment.kill_descendants(keep=frozenset(graders), wait_s=ORPHAN_WAIT_S)
                 if graders:
