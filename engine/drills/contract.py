@@ -25,9 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CATEGORIES = ("shape", "formula", "behaviour")
-TRACKS = ("lessons", "course")
-DEVICE_TYPES = ("cpu", "cuda")
+from engine.drills.catalog import CATEGORIES
 
 _ID = r"^[a-z][a-z0-9_]*$"
 _CHECK_ID = r"^(shape|formula|behaviour)(\.[A-Za-z0-9_]+)*(\.\*)?$"
@@ -38,7 +36,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Bug(_Strict):
+class BugSpec(_Strict):
     """One catalogued mistake: how the grader names it when it recognises it."""
 
     key: str = Field(pattern=_BUG_KEY, description="Stable id, 'area.mistake'; reports count habits by it.")
@@ -79,7 +77,7 @@ class DrillSpec(_Strict):
     hints: tuple[str, ...] = Field(min_length=1)
     checks: dict[str, float | CheckSpec] = Field(default_factory=dict, description="Every check the drill reports, with its points.")
     checks_from: str = Field(default="", description="Another drill whose checks (code and declarations) grade this one.")
-    bugs: tuple[Bug, ...] = ()
+    bugs: tuple[BugSpec, ...] = ()
     bugs_from: tuple[str, ...] = Field(default=(), description="Drills whose catalogs this drill shares.")
     solution_from: str = Field(default="", description="Another drill whose model solution this drill uses.")
     starter: StarterSpec | None = None
@@ -111,30 +109,3 @@ class DrillSpec(_Strict):
         if doubled:
             raise ValueError(f"bug keys declared twice: {', '.join(doubled)}")
         return self
-
-
-class DeclaredCheck(_Strict):
-    """A check as the grader uses it: id, category, points and the device types it runs on."""
-
-    id: str
-    category: str
-    points: float
-    devices: tuple[str, ...] = ()
-
-    @property
-    def is_group(self) -> bool:
-        return self.id.endswith(".*")
-
-    def covers(self, check_id: str) -> bool:
-        return check_id == self.id or (self.is_group and check_id.startswith(self.id[:-1]))
-
-    def runs_on(self, device_type: str) -> bool:
-        return not self.devices or device_type in self.devices
-
-
-def declared_checks(spec: DrillSpec) -> tuple[DeclaredCheck, ...]:
-    checks = []
-    for check_id, value in spec.checks.items():
-        detail = value if isinstance(value, CheckSpec) else CheckSpec(points=float(value))
-        checks.append(DeclaredCheck(id=check_id, category=check_id.split(".")[0], points=detail.points, devices=detail.devices))
-    return tuple(checks)

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.drills.catalog import Drill
-from engine.drills.contract import DeclaredCheck
+from engine.drills.catalog import DeclaredCheck, Drill
 from engine.drills.results import ERROR, FAIL, PASS, SKIPPED, Check, Diagnosis
 
 NOT_REACHED = "Not checked: fix the failing checks above first."

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.drills.contract import CATEGORIES
+from engine.drills.catalog import CATEGORIES
 from engine.drills.results import ERROR, FAIL, PASS, SKIPPED, Check, Diagnosis, RunResult
 
 MARKS = {PASS: "✓", FAIL: "✗", ERROR: "!", SKIPPED: "·"}

@@ -21,8 +21,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from engine.drills.catalog import Drill
-from engine.drills.contract import Bug
+from engine.drills.catalog import Bug, Drill
 from engine.drills.results import FAIL, PASS, Check, Diagnosis, RunResult
 from engine.exam.compose import ExamSpec, exam_drills
 from engine.exam.session import Exam, TimeUp

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from engine.drills.catalog import DrillContentError, all_drills, get_drill, read_spec
+from engine.drills.catalog import Drill, DrillContentError, all_drills, get_drill, read_spec
 from engine.drills.grading import NOT_REACHED, GraderBug, Grading, failed, passed
 from engine.drills.plugin import DrillChecks, load_checks
 from engine.drills.results import PASS, SKIPPED
@@ -64,12 +64,11 @@ def _grading(checks: dict[str, object]):
 
 def read_spec_from(data: dict[str, object]):
     """A Drill built from a drill.json dict, as the catalog builds one."""
-    from engine.drills.catalog import Drill
-    from engine.drills.contract import DrillSpec, declared_checks
+    from engine.drills.catalog import declared_checks, drill_from_spec
+    from engine.drills.contract import DrillSpec
 
     spec = DrillSpec.model_validate(data)
-    return Drill(id="test", title=spec.title, topic=spec.topic, lesson=spec.lesson, section=spec.section, entry=spec.entry,
-                 summary=spec.summary, hints=spec.hints, checks=declared_checks(spec))
+    return drill_from_spec("test", spec, declared_checks(spec))
 
 
 def test_points_come_from_the_declaration_and_unreached_checks_are_skipped():
@@ -178,3 +177,37 @@ def test_a_passing_run_passes_every_declared_check(tmp_path):
     grading = _grading({"shape.a": 1})
     grading.check("shape.a", passed("fine"))
     assert [check.status for check in grading.checks()] == [PASS]
+
+
+def _catalog_in_a_fresh_process() -> dict[str, object]:
+    import subprocess
+    import sys
+
+    code = ("import json, sys; from engine.drills.catalog import all_drills; drills = all_drills(); "
+            "print(json.dumps({'pydantic': 'pydantic' in sys.modules, 'drills': [d.to_record() for d in drills]}))")
+    return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def test_a_validated_catalog_is_read_back_without_pydantic_and_unchanged():
+    first, second = _catalog_in_a_fresh_process(), _catalog_in_a_fresh_process()
+    assert first["pydantic"] and not second["pydantic"]
+    assert first["drills"] == second["drills"]
+    assert [Drill.from_record(record) for record in second["drills"]] == list(all_drills())
+
+
+def test_a_damaged_cache_is_validated_afresh(drill_home):
+    _catalog_in_a_fresh_process()
+    (cached,) = (drill_home / "cache").glob("drills-*.json")
+    cached.write_text("[{", encoding="utf-8")
+    again = _catalog_in_a_fresh_process()
+    assert again["pydantic"] and [Drill.from_record(record) for record in again["drills"]] == list(all_drills())
+
+
+def test_the_cache_key_follows_every_drill_json(tmp_path):
+    from engine.drills.catalog import _digest
+
+    spec = tmp_path / "drill.json"
+    spec.write_text("{}", encoding="utf-8")
+    before = _digest([spec])
+    spec.write_text('{"title": "edited"}', encoding="utf-8")
+    assert _digest([spec]) != before

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.drills.catalog import Bug, Drill
-from engine.drills.contract import DeclaredCheck
+from engine.drills.catalog import Bug, DeclaredCheck, Drill
 from engine.drills.results import FAIL, PASS, Check, Diagnosis, RunResult
 from engine.quiz.bank import load_bank
 from engine.store import Store

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.drills.catalog import Bug, Drill
-from engine.drills.contract import DeclaredCheck
+from engine.drills.catalog import Bug, DeclaredCheck, Drill
 from engine.drills.results import FAIL, Check, Diagnosis, RunResult
 from engine.exam.compose import ExamSpec
 from engine.exam.session import Exam
