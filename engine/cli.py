@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -207,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as problem:
         print(f"drill: {problem.args[0] if problem.args else problem}", file=sys.stderr)
         return EXIT_USAGE
+    except sqlite3.Error as error:
+        print(f"drill: the progress database cannot be used: {error}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; silence the flush at exit as well.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - it stands in for stdout until the process exits

@@ -370,3 +370,20 @@ def test_drill_list_groups_the_course_track_under_its_own_heading(capsys):
     listed_after = {line.split()[0] for line in lines[course + 1 :]}
     assert listed_after == {d.id for d in all_drills() if d.track == "course"} and listed_after
     assert lines[0].startswith("Lessons:") and all(line.startswith("  ") for line in lines[1:course])
+
+
+@pytest.mark.parametrize("command", [["quiz", "--count", "1"], ["exam", "--minutes", "1"], ["quiz", "--check"]])
+def test_a_malformed_bank_is_one_usage_error_naming_the_file(command, tmp_path, monkeypatch, capsys):
+    (tmp_path / "ddpm.json").write_text('{"topic": "ddpm", "questions": [', encoding="utf-8")
+    monkeypatch.setattr("engine.quiz.bank.default_folder", lambda: tmp_path)
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("drill: ") and "ddpm.json" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["quiz", "--count", "1"], ["report", "--format", "md"], ["list"]])
+def test_a_progress_file_that_is_not_a_database_is_one_line(command, drill_home, capsys):
+    (drill_home / "progress.sqlite3").mkdir()
+    code = main(command)
+    err = capsys.readouterr().err
+    assert code in (1, 2) and err.startswith("drill: ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err

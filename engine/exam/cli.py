@@ -76,29 +76,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    import sqlite3
-
-    from engine.errors import EXIT_USAGE, UsageError
     from engine.paths import workspace
-    from engine.quiz.bank import BankError, load_bank
+    from engine.quiz.bank import load_bank
     from engine.store import open_store
 
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    try:
-        bank = load_bank()
-    except BankError as error:
-        for problem in error.problems:
-            print(problem, file=stderr)
-        return 2
-    try:
-        with open_store(stderr) as store:
-            return _run(args, bank, store, stdin, stdout, workspace(args.workspace))
-    except UsageError as problem:
-        print(f"drill: {problem}", file=stderr)
-        return EXIT_USAGE
-    except sqlite3.Error as error:
-        print(f"error: the progress database cannot be used: {error}", file=stderr)
-        return 1
+    bank = load_bank()
+    with open_store(stderr) as store:
+        return _run(args, bank, store, stdin, stdout, workspace(args.workspace))
 
 
 def _run(args: argparse.Namespace, bank: Bank, store: Store, stdin: TextIO, stdout: TextIO, folder: Path) -> int:

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from engine.errors import UsageError
 from engine.quiz.catalog import CHOICE, TYPED
 from engine.quiz.models import VISIBLE_PATTERN, BankFile, Question
 
@@ -39,12 +40,13 @@ class Problem:
         return f"{self.file}: {self.question}: {self.field}: {self.message}"
 
 
-class BankError(Exception):
-    """The bank could not be loaded; ``problems`` says why, one entry per problem."""
+class BankError(UsageError):
+    """The bank could not be loaded; ``problems`` says why, one entry (and one line) per problem."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
+        lines = "".join(f"\n  {problem}" for problem in self.problems)
+        super().__init__(f"the quiz bank cannot be loaded; fix these problems in its files (or reinstall dli-drill):{lines}")
 
 
 class Bank:

@@ -57,20 +57,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    import sqlite3
-
-    from engine.quiz.bank import BankError, load_bank
+    from engine.quiz.bank import load_bank
     from engine.quiz.session import EmptySelection, QuizSession, SessionSpec
     from engine.quiz.terminal import run_session
     from engine.store import open_store
 
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    try:
-        bank = load_bank()
-    except BankError as error:
-        for problem in error.problems:
-            print(problem, file=stderr)
-        return 2
+    bank = load_bank()
     if args.check:
         return _check(bank, stdout, stderr)
 
@@ -97,9 +90,6 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
             return run_session(session, stdin, stdout)
     except EmptySelection as error:
         print(f"{error}.", file=stderr)
-        return 1
-    except sqlite3.Error as error:
-        print(f"error: the progress database cannot be used: {error}", file=stderr)
         return 1
 
 

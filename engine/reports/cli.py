@@ -32,7 +32,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    import sqlite3
     from pathlib import Path
 
     from engine.paths import data_home
@@ -45,12 +44,8 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
     if args.open and out == STDOUT:
         print("drill: --open needs a file: add --out PATH", file=stderr)
         return 2
-    try:
-        with open_store(stderr) as store:
-            text = render(collect(store), args.format)
-    except sqlite3.Error as error:
-        print(f"error: the progress database cannot be used: {error}", file=stderr)
-        return 1
+    with open_store(stderr) as store:
+        text = render(collect(store), args.format)
     if out == STDOUT:
         stdout.write(text)
         return 0

@@ -177,17 +177,19 @@ def test_cli_nothing_matches(small_bank, shipped_bank_is):
     assert err.getvalue() == "no question matches these filters.\n"
 
 
-def test_cli_malformed_bank_prints_one_line_per_problem(shipped_bank_is, bank_writer, make_question):
+def test_cli_malformed_bank_prints_one_line_per_problem(shipped_bank_is, bank_writer, make_question, capsys):
+    from engine.cli import main
+
     bank_writer("ddpm", [make_question("q-1", difficulty=5), make_question("q-1")])
     (shipped_bank_is / "cfg.json").write_text("{oops", encoding="utf-8")
-    args = parse(["--count", "2"])
-    out, err = io.StringIO(), io.StringIO()
-    assert args.func(args, io.StringIO("1\n"), out, err) == 2
-    assert out.getvalue() == ""
-    assert err.getvalue().splitlines() == [
-        "cfg.json: -: -: invalid JSON at line 1, column 2: Expecting property name enclosed in double quotes",
-        "ddpm.json: q-1: id: duplicate id, first used in ddpm.json",
-        "ddpm.json: q-1: difficulty: Input should be less than or equal to 3",
+    assert main(["quiz", "--count", "2"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "drill: the quiz bank cannot be loaded; fix these problems in its files (or reinstall dli-drill):",
+        "  cfg.json: -: -: invalid JSON at line 1, column 2: Expecting property name enclosed in double quotes",
+        "  ddpm.json: q-1: id: duplicate id, first used in ddpm.json",
+        "  ddpm.json: q-1: difficulty: Input should be less than or equal to 3",
     ]
 
 
