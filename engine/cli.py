@@ -198,11 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        from engine.app import run as run_app
-
-        return run_app()
     try:
+        if args.command is None:
+            from engine.app import run as run_app
+
+            return run_app()
         code: int = args.func(args)
         return code
     except UsageError as problem:

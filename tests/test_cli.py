@@ -333,7 +333,6 @@ def test_a_read_only_home_is_one_line_for_every_command(command, tmp_path, monke
 
 
 def test_the_app_reports_an_unwritable_home_in_one_line(tmp_path, monkeypatch, capsys):
-    from engine.app import run
     from engine.app.app import DrillApp
 
     monkeypatch.setattr(DrillApp, "run", lambda self: pytest.fail("the app started on a home it cannot write"))
@@ -341,7 +340,7 @@ def test_the_app_reports_an_unwritable_home_in_one_line(tmp_path, monkeypatch, c
     home.mkdir()
     monkeypatch.setenv("DRILL_HOME", str(home / "data"))
     read_only(monkeypatch, home / "data")
-    assert run() == 2
+    assert main([]) == 2
     assert capsys.readouterr().err == (
         f"drill: cannot write to {home / 'data'} (Read-only file system): set DRILL_HOME to a folder you can write to\n"
     )

@@ -6,24 +6,11 @@ never pay for textual. :func:`run` is the entry point.
 
 from __future__ import annotations
 
-import sys
-
 
 def run() -> int:
-    """Open the app; a database that cannot be used is reported in one line, not a traceback."""
-    import sqlite3
+    """Open the app. A home that cannot be written or a database that cannot be used raises before
+    the screen is taken, so the CLI reports it in one line like any other command's."""
+    from engine.app.app import DrillApp
 
-    from engine.errors import EXIT_USAGE, UsageError
-
-    try:
-        from engine.app.app import DrillApp
-
-        app = DrillApp()
-    except UsageError as error:
-        print(f"drill: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except sqlite3.Error as error:
-        print(f"drill: the progress database cannot be used: {error}", file=sys.stderr)
-        return 1
-    app.run()
+    DrillApp().run()
     return 0

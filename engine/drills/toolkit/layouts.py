@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from engine.drills.compare import describe
 from engine.drills.records import Capture
 from engine.drills.results import Diagnosis
 
@@ -59,7 +60,7 @@ def layout_diagnosis(prefix: str, what: str, captured: Capture, expected: torch.
     if not isinstance(expected, torch.Tensor):
         count = len(expected)
         if captured["kind"] != "seq" or len(captured["items"]) != count:
-            got = f"{len(captured['items'])} values" if captured["kind"] == "seq" else _kind(captured)
+            got = f"{len(captured['items'])} values" if captured["kind"] == "seq" else describe(captured)
             return Diagnosis(f"{prefix}.return_values", f"{what} returns {got}, not {count}",
                              f"{what} must return {count} values, in the starter's order; yours returns {got}.",
                              f"Return all {count} values as a tuple: `return {', '.join(f'v{i}' for i in range(count))}`.")
@@ -69,8 +70,8 @@ def layout_diagnosis(prefix: str, what: str, captured: Capture, expected: torch.
                 return found
         return None
     if captured["kind"] != "tensor":
-        return Diagnosis(f"{prefix}.return_type", f"{what} returns {_kind(captured)}, not a tensor",
-                         f"{what} must return a tensor of shape {tuple(expected.shape)}; yours returns {_kind(captured)}.",
+        return Diagnosis(f"{prefix}.return_type", f"{what} returns {describe(captured)}, not a tensor",
+                         f"{what} must return a tensor of shape {tuple(expected.shape)}; yours returns {describe(captured)}.",
                          "Return the tensor itself.")
     got_shape, want_shape = tuple(captured["data"].shape), tuple(expected.shape)
     if got_shape != want_shape:
@@ -83,18 +84,6 @@ def layout_diagnosis(prefix: str, what: str, captured: Capture, expected: torch.
                          "another dtype either breaks the next layer or doubles the memory it takes.",
                          f"Create or convert it as {expected.dtype} (e.g. `.float()`, or dtype= from the input).")
     return None
-
-
-def _kind(captured: Capture) -> str:
-    if captured["kind"] == "tensor":
-        return f"one tensor of shape {tuple(captured['data'].shape)}"
-    if captured["kind"] == "seq":
-        return f"a {captured['type']} of {len(captured['items'])}"
-    if captured["kind"] == "py":
-        return f"the value {captured['value']!r}"
-    if captured["kind"] == "dict":
-        return "a dict"
-    return f"an object of type {captured.get('type', '?')}"
 
 
 # ---- errors ------------------------------------------------------------------------------------
