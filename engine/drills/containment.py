@@ -108,8 +108,8 @@ def descendants(pid: int) -> list[int]:
 def _reap_children() -> None:
     """Collect this process's exited children so that they leave the process table."""
     with suppress(ChildProcessError):
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
+        while os.waitpid(-1, os.WNOHANG)[0] != 0:
+            continue
 
 
 def kill_all(pids: Iterable[int]) -> None:

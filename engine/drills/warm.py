@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -58,7 +59,7 @@ class WarmUnavailable(RuntimeError):
     """No warm grader could be started here; the runner grades cold instead."""
 
 
-class WarmGrader:
+class WarmGrader(ABC):
     """A warm template reached through a Unix socket; subclasses say where it is and how it starts."""
 
     def __init__(self, socket_path: Path, log_path: Path) -> None:
@@ -67,8 +68,9 @@ class WarmGrader:
         self._starting = threading.Lock()
 
     # -- what subclasses provide -------------------------------------------------------------
+    @abstractmethod
     def _spawn(self) -> None:
-        raise NotImplementedError
+        """Start the template process that will listen on ``socket_path``."""
 
     def _failed_to_start(self) -> bool:
         """True once it is certain that the template just spawned will never listen."""
