@@ -14,7 +14,6 @@ process reads that file instead, and any edit to a drill.json or to the contract
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -118,10 +117,6 @@ class Drill:
         return self.folder.parent / (self.solution_from or self.id) / "solution.py"
 
     @property
-    def has_starter(self) -> bool:
-        return bool(self.starter_factory) or self.debug or self.starter_path.is_file()
-
-    @property
     def checks_module(self) -> str:
         # A debug drill is graded by its underlying drill's checks.
         return f"{DRILLS_PACKAGE}.{self.checks_from or self.id}.checks"
@@ -214,12 +209,10 @@ def _spec_files() -> list[Path]:
 
 def _digest(files: list[Path]) -> str:
     """What a cached catalog is valid for: every drill.json and the code that validates them."""
-    digest = hashlib.sha256(__version__.encode())
+    from engine.drills.fingerprint import stat_digest
+
     here = Path(__file__).parent
-    for path in [*files, here / "contract.py", here / "catalog.py"]:
-        info = path.stat()
-        digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-    return digest.hexdigest()[:24]
+    return stat_digest([*files, here / "contract.py", here / "catalog.py"], __version__)[:24]
 
 
 def _cache_file(digest: str) -> Path | None:

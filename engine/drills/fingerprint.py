@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import os
 import sys
+from collections.abc import Iterable
 
 from engine import __version__
 
@@ -37,14 +38,19 @@ def _torch_files() -> list[str]:
     return [spec.origin, os.path.join(folder, "version.py")]
 
 
-def code_fingerprint() -> str:
-    digest = hashlib.sha256(f"{__version__}\0{sys.executable}\0{sys.version}".encode())
-    for path in [file for name in PACKAGES for file in _package_files(name)] + _torch_files():
+def stat_digest(paths: Iterable[str | os.PathLike[str]], seed: str) -> str:
+    """A digest of ``seed`` and each file's path, size and modification time (a missing file is skipped)."""
+    digest = hashlib.sha256(seed.encode())
+    for path in paths:
         try:
             info = os.stat(path)
         except OSError:
             continue
         digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-    for name in ENVIRONMENT:
-        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
     return digest.hexdigest()
+
+
+def code_fingerprint() -> str:
+    files = [file for name in PACKAGES for file in _package_files(name)] + _torch_files()
+    environment = "".join(f"{name}={os.environ.get(name, '')}\0" for name in ENVIRONMENT)
+    return stat_digest(files, f"{__version__}\0{sys.executable}\0{sys.version}\0{environment}")
